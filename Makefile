@@ -1,0 +1,77 @@
+# Everyday verbs of the project. Every target bootstraps .venv/ itself from uv.lock.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell scripts/find-python)
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.synced
+CHECKOV_VENV := .venv-checkov
+PORT ?= 3000
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: help install run test unit integration bdd lint format typecheck security iac-scan bench openapi package verify clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 is required" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(UV): | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --all-extras --python $(BIN)/python
+	@touch $@
+
+install: $(STAMP) ## Create .venv/ from the lock file
+
+run: $(STAMP) ## Start the local stack with demo data on 127.0.0.1:$(PORT)
+	$(BIN)/bbws local run --port $(PORT)
+
+test: $(STAMP) ## Run the whole test suite (unit, handlers, BDD, integration, IaC, contract)
+	$(BIN)/pytest
+
+unit: $(STAMP) ## Unit and handler tests only (fast)
+	$(BIN)/pytest -m "not integration" --no-cov
+
+integration: $(STAMP) ## Tests that start the local stack over HTTP
+	$(BIN)/pytest -m integration --no-cov
+
+lint: $(STAMP) iac-scan ## ruff (style + security rules), mypy, terraform fmt, checkov
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src/bbws
+	@if command -v terraform >/dev/null 2>&1 && [ -d infra/terraform ]; then terraform fmt -check -recursive infra/terraform; fi
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+$(CHECKOV_VENV)/.synced: tools/checkov/pyproject.toml tools/checkov/uv.lock | $(UV)
+	cd tools/checkov && UV_PROJECT_ENVIRONMENT=$(CURDIR)/$(CHECKOV_VENV) $(CURDIR)/$(UV) sync --frozen --python $(CURDIR)/$(BIN)/python
+	@touch $@
+
+iac-scan: $(CHECKOV_VENV)/.synced ## checkov on infra/terraform (0 failed checks)
+	@if [ -d infra/terraform ]; then $(CHECKOV_VENV)/bin/checkov --quiet --compact -d infra/terraform --framework terraform; fi
+
+bench: $(STAMP) ## Cold start, warm overhead, DynamoDB call counts -> bench/results.json
+	$(BIN)/python -m bench
+
+openapi: $(STAMP) ## Regenerate openapi/<service>.json from the code
+	$(BIN)/bbws openapi --out openapi
+
+package: $(STAMP) ## One verified zip per function into dist/ with dist/manifest.json
+	$(BIN)/bbws package --out dist
+
+verify: $(STAMP) ## Re-check the artifacts in dist/
+	$(BIN)/bbws verify dist
+
+clean: ## Remove virtual environments, caches and build output
+	rm -rf $(VENV) $(CHECKOV_VENV) dist .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

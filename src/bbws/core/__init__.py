@@ -1,0 +1,1 @@
+"""Shared building blocks every service stands on: settings, money, errors, identity, AWS clients."""

@@ -1,0 +1,124 @@
+"""The HTTP side of every API function: one resolver setup and one place mapping errors to
+RFC 9457 problem+json responses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+
+from bbws.core import jsonutil
+from bbws.core.errors import PayloadTooLarge, ProblemDetails, ProblemError
+from bbws.core.identity import Principal, principal_from_event
+from bbws.core.observability import instrument, logger
+from bbws.core.routes import BASE_PATH
+
+PROBLEM_JSON = "application/problem+json"
+MAX_BODY_BYTES = 64 * 1024
+
+
+def problem_response(problem: ProblemError | ProblemDetails, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=problem.status,
+        content_type=PROBLEM_JSON,
+        body=jsonutil.dumps(problem.to_problem()),
+        headers=headers,
+    )
+
+
+def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
+    # Powertools locations look like ("body", "items", 0, "quantity") or ("query", "limit").
+    parts = list(location)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    name = ""
+    for part in parts:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name or "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    message = str(error.get("msg", "is invalid"))
+    # pydantic prefixes messages of custom validators with "Value error, ".
+    return message.removeprefix("Value error, ")
+
+
+def validation_problem(errors: list[dict[str, Any]]) -> ProblemDetails:
+    field_errors = [{"field": _field_name(e.get("loc", ())), "message": _message(e)} for e in errors]
+    return ProblemDetails(
+        status=400,
+        title="Invalid request",
+        detail="the request has invalid or unknown fields",
+        type="https://bbws.dev/problems/invalid-request",
+        extensions={"errors": field_errors},
+    )
+
+
+def build_resolver() -> APIGatewayRestResolver:
+    """An API Gateway REST resolver with request validation, exact JSON numbers and problem
+    responses for every error (no stack traces or internals ever reach the caller)."""
+    app = APIGatewayRestResolver(
+        enable_validation=True,
+        strip_prefixes=[BASE_PATH],
+        serializer=jsonutil.dumps,
+        json_body_deserializer=jsonutil.loads,
+    )
+
+    @app.exception_handler(ProblemError)
+    def _problem(error: ProblemError) -> Response:
+        return problem_response(error)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid(error: RequestValidationError) -> Response:
+        return problem_response(validation_problem(list(error.errors())))
+
+    @app.not_found
+    def _no_route(_: NotFoundError) -> Response:
+        return problem_response(ProblemDetails(404, "Not Found", "no such resource", "https://bbws.dev/problems/not-found"))
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("unhandled error")
+        return problem_response(
+            ProblemDetails(500, "Internal Server Error", "the request could not be completed", "https://bbws.dev/problems/internal")
+        )
+
+    return app
+
+
+def current_principal(app: APIGatewayRestResolver) -> Principal:
+    return principal_from_event(app.current_event.raw_event)
+
+
+def _body_too_large(event: dict[str, Any]) -> bool:
+    body = event.get("body")
+    if not body:
+        return False
+    size = len(body.encode() if isinstance(body, str) else body)
+    if event.get("isBase64Encoded"):
+        size = size * 3 // 4
+    return size > MAX_BODY_BYTES
+
+
+def api_entry_point(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The instrumented `lambda_handler` for an API function: body limit, then routing."""
+
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        if _body_too_large(event):
+            problem = PayloadTooLarge(f"the request body exceeds {MAX_BODY_BYTES} bytes")
+            return {
+                "statusCode": problem.status,
+                "headers": {"Content-Type": PROBLEM_JSON},
+                "body": jsonutil.dumps(problem.to_problem()),
+                "isBase64Encoded": False,
+            }
+        return app.resolve(event, context)
+
+    return instrument(lambda_handler)
+

@@ -1,0 +1,60 @@
+"""boto3 clients and tables, created on first use and reused for the life of the process.
+
+They are lazy so a cold start pays only for what a request needs. The endpoint is boto3's own
+standard setting (`AWS_ENDPOINT_URL`), which is how the local stack points them at its emulator.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.client import DynamoDBClient
+    from mypy_boto3_dynamodb.service_resource import Table
+    from mypy_boto3_s3.client import S3Client
+    from mypy_boto3_sesv2.client import SESV2Client
+    from mypy_boto3_sqs.client import SQSClient
+
+_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=2, read_timeout=5)
+
+
+@cache
+def _session() -> boto3.session.Session:
+    return boto3.session.Session()
+
+
+@cache
+def client(service: str) -> Any:
+    return _session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+
+
+@cache
+def table(name: str) -> Table:
+    return _session().resource("dynamodb", config=_CONFIG).Table(name)
+
+
+def dynamodb() -> DynamoDBClient:
+    return client("dynamodb")  # type: ignore[no-any-return]
+
+
+def sqs() -> SQSClient:
+    return client("sqs")  # type: ignore[no-any-return]
+
+
+def s3() -> S3Client:
+    return client("s3")  # type: ignore[no-any-return]
+
+
+def ses() -> SESV2Client:
+    return client("sesv2")  # type: ignore[no-any-return]
+
+
+def reset() -> None:
+    """Forget every client (tests that swap the emulator between cases call this)."""
+    client.cache_clear()
+    table.cache_clear()
+    _session.cache_clear()

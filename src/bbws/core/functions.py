@@ -1,0 +1,72 @@
+"""The seven Lambda functions: handler, the settings each one needs, how each is triggered.
+
+This table is the single source for packaging (`bbws package`), the local stack (which
+function serves a route or polls a queue) and the Terraform checks (every setting a function
+requires is set for it in Terraform).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Trigger(StrEnum):
+    API = "api"
+    QUEUE = "queue"
+
+
+@dataclass(frozen=True)
+class LambdaFunction:
+    name: str
+    service: str
+    handler: str  # "module:attribute", as Lambda's handler setting "module.attribute"
+    trigger: Trigger
+    settings: frozenset[str]  # Settings fields this function requires (see core.settings)
+    queue: str | None = None  # the logical queue a consumer polls
+
+    @property
+    def module(self) -> str:
+        return self.handler.split(":", 1)[0]
+
+    @property
+    def lambda_handler(self) -> str:
+        """The handler string Lambda expects: dotted module path, then the function."""
+        module, attribute = self.handler.split(":", 1)
+        return f"{module}.{attribute}"
+
+
+_COMMON = frozenset({"environment", "log_level", "service_name", "metrics_namespace"})
+
+FUNCTIONS: tuple[LambdaFunction, ...] = (
+    LambdaFunction("health", "health", "bbws.health.handlers.api:lambda_handler", Trigger.API, _COMMON),
+    LambdaFunction(
+        "products-api", "products", "bbws.products.handlers.api:lambda_handler", Trigger.API,
+        _COMMON | {"products_table_name"},
+    ),
+    LambdaFunction(
+        "campaigns-api", "campaigns", "bbws.campaigns.handlers.api:lambda_handler", Trigger.API,
+        _COMMON | {"campaigns_table_name"},
+    ),
+    LambdaFunction(
+        "orders-api", "orders", "bbws.orders.handlers.api:lambda_handler", Trigger.API,
+        _COMMON | {"orders_table_name", "products_table_name", "campaigns_table_name", "orders_queue_url"},
+    ),
+    LambdaFunction(
+        "orders-consumer", "orders", "bbws.orders.handlers.consumer:lambda_handler", Trigger.QUEUE,
+        _COMMON | {"orders_table_name", "tenants_table_name", "notifications_queue_url"},
+        queue="orders",
+    ),
+    LambdaFunction(
+        "tenants-api", "tenants", "bbws.tenants.handlers.api:lambda_handler", Trigger.API,
+        _COMMON | {"tenants_table_name"},
+    ),
+    LambdaFunction(
+        "notifications-consumer", "notifications", "bbws.notifications.handlers.consumer:lambda_handler",
+        Trigger.QUEUE,
+        _COMMON | {"orders_table_name", "templates_bucket_name", "from_email", "internal_emails"},
+        queue="notifications",
+    ),
+)  # fmt: skip
+
+BY_NAME: dict[str, LambdaFunction] = {f.name: f for f in FUNCTIONS}

@@ -1,0 +1,96 @@
+"""Who is calling: a Principal built only from claims the gateway has already verified."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from bbws.core.errors import Forbidden, Unauthorized
+
+TENANT_CLAIM = "custom:tenantId"
+GROUPS_CLAIM = "cognito:groups"
+ADMIN_GROUP = "admin"
+TENANT_HEADER = "x-tenant-id"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    TENANT = "tenant"
+    STOREFRONT = "storefront"
+    ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    subject: str | None = None
+    tenant_id: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+ANONYMOUS = Principal(Role.ANONYMOUS)
+
+
+def _groups(claims: Mapping[str, Any]) -> list[str]:
+    raw = claims.get(GROUPS_CLAIM)
+    if raw is None:
+        return []
+    if isinstance(raw, list):
+        return [str(g) for g in raw]
+    # API Gateway flattens list claims to strings: "admin", "[admin, staff]" or "admin,staff".
+    text = str(raw).strip().strip("[]")
+    return [part.strip() for part in text.replace(",", " ").split() if part.strip()]
+
+
+def principal_from_event(event: Mapping[str, Any]) -> Principal:
+    """The caller of an API Gateway REST proxy event.
+
+    Claims come from `requestContext.authorizer.claims` (a Cognito authorizer in AWS, the local
+    gateway's verifier locally); an API key the usage plan accepted shows as
+    `requestContext.identity.apiKey`. Nothing in headers or body is trusted for identity.
+    """
+    context = event.get("requestContext") or {}
+    claims = (context.get("authorizer") or {}).get("claims") or {}
+    if claims:
+        subject = claims.get("sub")
+        if ADMIN_GROUP in _groups(claims):
+            return Principal(Role.ADMIN, subject=subject)
+        tenant_id = claims.get(TENANT_CLAIM)
+        if tenant_id:
+            return Principal(Role.TENANT, subject=subject, tenant_id=str(tenant_id))
+        raise Forbidden("the token carries neither a tenant nor the admin group")
+    if (context.get("identity") or {}).get("apiKey"):
+        return Principal(Role.STOREFRONT)
+    return ANONYMOUS
+
+
+def require_admin(principal: Principal) -> None:
+    if principal.role is Role.ANONYMOUS:
+        raise Unauthorized("this operation needs an administrator's token")
+    if not principal.is_admin:
+        raise Forbidden("this operation is for administrators only")
+
+
+def require_storefront(principal: Principal) -> None:
+    if principal.role is not Role.STOREFRONT:
+        raise Unauthorized("this operation needs a storefront API key (X-Api-Key)")
+
+
+def tenant_scope(principal: Principal, requested_tenant: str | None) -> str | None:
+    """The tenant a tenant-or-admin request acts on.
+
+    A tenant always acts on its own tenant (a different `X-Tenant-Id` is 403); an admin acts on
+    the tenant named by `X-Tenant-Id`, or on every tenant (None) when it names none.
+    """
+    if principal.role is Role.ANONYMOUS or principal.role is Role.STOREFRONT:
+        raise Unauthorized("this operation needs a tenant or administrator token")
+    if principal.is_admin:
+        return requested_tenant or None
+    if requested_tenant and requested_tenant != principal.tenant_id:
+        raise Forbidden("X-Tenant-Id does not match the token's tenant")
+    return principal.tenant_id

@@ -1,0 +1,25 @@
+"""Powertools logger, metrics and tracer, configured once, with correlation ids per request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+
+logger = Logger()
+metrics = Metrics()
+tracer = Tracer()
+
+API_CORRELATION = correlation_paths.API_GATEWAY_REST
+SQS_CORRELATION = "Records[0].messageId"
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+
+def instrument(handler: Handler, *, correlation_path: str = API_CORRELATION) -> Handler:
+    """Wrap a Lambda entry point in the logger, tracer and metrics decorators, outermost first."""
+    wrapped = tracer.capture_lambda_handler(handler, capture_response=False)
+    wrapped = metrics.log_metrics(wrapped)
+    return logger.inject_lambda_context(wrapped, correlation_id_path=correlation_path, clear_state=True)

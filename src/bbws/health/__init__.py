@@ -1,0 +1,1 @@
+"""Health service: tells a caller the API is up, without touching AWS."""
