@@ -20,7 +20,7 @@ PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 64 * 1024
 
 
-def problem_response(problem: ProblemError | ProblemDetails, headers: dict[str, str] | None = None) -> Response:
+def problem_response(problem: ProblemError | ProblemDetails, headers: dict[str, str] | None = None) -> Response[str]:
     return Response(
         status_code=problem.status,
         content_type=PROBLEM_JSON,
@@ -71,22 +71,26 @@ def build_resolver() -> APIGatewayRestResolver:
     )
 
     @app.exception_handler(ProblemError)
-    def _problem(error: ProblemError) -> Response:
+    def _problem(error: ProblemError) -> Response[str]:
         return problem_response(error)
 
     @app.exception_handler(RequestValidationError)
-    def _invalid(error: RequestValidationError) -> Response:
+    def _invalid(error: RequestValidationError) -> Response[str]:
         return problem_response(validation_problem(list(error.errors())))
 
     @app.not_found
-    def _no_route(_: NotFoundError) -> Response:
-        return problem_response(ProblemDetails(404, "Not Found", "no such resource", "https://bbws.dev/problems/not-found"))
+    def _no_route(_: NotFoundError) -> Response[str]:
+        return problem_response(
+            ProblemDetails(404, "Not Found", "no such resource", "https://bbws.dev/problems/not-found")
+        )
 
     @app.exception_handler(Exception)
-    def _unexpected(error: Exception) -> Response:
-        logger.exception("unhandled error")
+    def _unexpected(error: Exception) -> Response[str]:
+        logger.exception("unhandled error", extra={"error_type": type(error).__name__})
         return problem_response(
-            ProblemDetails(500, "Internal Server Error", "the request could not be completed", "https://bbws.dev/problems/internal")
+            ProblemDetails(
+                500, "Internal Server Error", "the request could not be completed", "https://bbws.dev/problems/internal"
+            )
         )
 
     return app
@@ -121,4 +125,3 @@ def api_entry_point(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], An
         return app.resolve(event, context)
 
     return instrument(lambda_handler)
-

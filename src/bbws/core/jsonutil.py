@@ -17,7 +17,9 @@ def _default(value: Any) -> Any:
     if isinstance(value, Decimal):
         # Integral Decimals from DynamoDB (quantities, versions) go out as numbers; amounts are
         # formatted to strings by the models before they get here.
-        return int(value) if value == value.to_integral_value() and value.as_tuple().exponent >= 0 else str(value)
+        exponent = value.as_tuple().exponent
+        integral = isinstance(exponent, int) and exponent >= 0
+        return int(value) if integral else str(value)
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, (set, frozenset)):

@@ -35,7 +35,7 @@ def to_decimal(value: object) -> Decimal:
 
     A Python float is refused: it has already lost the exact value the client sent.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise MoneyError("amount must be a decimal string or an exact JSON number, not a float")
     if isinstance(value, Decimal):
         amount = value

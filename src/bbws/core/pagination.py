@@ -66,7 +66,7 @@ def _plain(value: Any) -> Any:
 
 def _unplain(value: Any) -> Any:
     if isinstance(value, dict) and len(value) == 1:
-        (kind, raw), = value.items()
+        ((kind, raw),) = value.items()
         if kind == "N" and isinstance(raw, str):
             return Decimal(raw)
         if kind == "S" and isinstance(raw, str):
@@ -88,7 +88,9 @@ def decode_cursor(cursor: str | None, scope: str, key_names: frozenset[str]) -> 
     """The ExclusiveStartKey a cursor stands for; a cursor that fails any check is a 400."""
     if cursor is None or cursor == "":
         return None
-    invalid = InvalidInput("the cursor is not valid for this list", [FieldError("cursor", "invalid or tampered cursor")])
+    invalid = InvalidInput(
+        "the cursor is not valid for this list", [FieldError("cursor", "invalid or tampered cursor")]
+    )
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (binascii.Error, ValueError):

@@ -17,7 +17,7 @@ class Access(StrEnum):
 
     PUBLIC = "public"  # no credentials; a bearer token, if sent, is verified and passed on
     API_KEY = "api_key"  # storefront: X-Api-Key of the usage plan
-    TOKEN = "token"  # tenant or admin: a verified bearer JWT (the handler checks the role)
+    TOKEN = "token"  # noqa: S105 - an access mode, not a secret; tenant or admin: a verified bearer JWT (the handler checks the role)
 
 
 @dataclass(frozen=True)

@@ -7,28 +7,45 @@ checks compare against, so the emulator's tables are the deployed tables.
 from __future__ import annotations
 
 import importlib
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import boto3
 
+from bbws.core.settings import ENV_NAMES
+
 # settings field -> module whose TABLE is that table's definition (create_table keyword
-# arguments without TableName). A service that owns a table adds itself here.
+# arguments without TableName).
 TABLE_SCHEMAS: dict[str, str] = {
     "products_table_name": "bbws.products.dal.schema",
     "campaigns_table_name": "bbws.campaigns.dal.schema",
+    "orders_table_name": "bbws.orders.dal.schema",
+    "tenants_table_name": "bbws.tenants.dal.schema",
 }
+
+# settings field of the queue URL -> logical queue name (each has a dead-letter queue).
+QUEUES: dict[str, str] = {
+    "orders_queue_url": "orders",
+    "notifications_queue_url": "notifications",
+}
+
+MAX_RECEIVE_COUNT = 5
+TEMPLATE_PREFIX = "email-templates/"
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "email"
+LOCAL_FROM_EMAIL = "orders@bbws.local"
+LOCAL_INTERNAL_EMAILS = "sales@bbws.local,ops@bbws.local"
 
 
 @dataclass
 class Resources:
-    """Names and URLs of what `provision` created, as the settings model's fields."""
+    """Names and URLs of what `provision` created, keyed by the settings model's fields."""
 
     settings: dict[str, str] = field(default_factory=dict)
+    dead_letter_queues: dict[str, str] = field(default_factory=dict)  # logical name -> DLQ URL
 
     def environ(self) -> dict[str, str]:
-        from bbws.core.settings import ENV_NAMES
-
         return {ENV_NAMES[name]: value for name, value in self.settings.items()}
 
 
@@ -37,13 +54,59 @@ def table_schema(settings_field: str) -> dict[str, Any]:
     return dict(module.TABLE)
 
 
-def provision(prefix: str = "bbws-local", region: str = "eu-west-1") -> Resources:
-    """Create the tables (and, as services add them, queues and buckets) and return their names."""
-    resources = Resources()
+def _create_tables(prefix: str, region: str, resources: Resources) -> None:
     dynamodb = boto3.client("dynamodb", region_name=region)
     for settings_field in TABLE_SCHEMAS:
+        try:
+            schema = table_schema(settings_field)
+        except ModuleNotFoundError:  # a service still being built; TODO remove once all exist
+            continue
         name = f"{prefix}-{settings_field.removesuffix('_table_name').replace('_', '-')}"
-        schema = table_schema(settings_field)
         dynamodb.create_table(TableName=name, **schema)
         resources.settings[settings_field] = name
+
+
+def _create_queues(prefix: str, region: str, visibility_timeout: int, resources: Resources) -> None:
+    sqs = boto3.client("sqs", region_name=region)
+    for settings_field, logical in QUEUES.items():
+        dlq_url = sqs.create_queue(QueueName=f"{prefix}-{logical}-dlq")["QueueUrl"]
+        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        url = sqs.create_queue(
+            QueueName=f"{prefix}-{logical}",
+            Attributes={
+                "VisibilityTimeout": str(visibility_timeout),
+                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}),
+            },
+        )["QueueUrl"]
+        resources.settings[settings_field] = url
+        resources.dead_letter_queues[logical] = dlq_url
+
+
+def upload_templates(bucket: str, region: str, source: Path = DEFAULT_TEMPLATES) -> list[str]:
+    """Upload the default email templates to `email-templates/` (as Terraform does in AWS)."""
+    s3 = boto3.client("s3", region_name=region)
+    keys = []
+    for path in sorted(source.glob("*")) if source.is_dir() else []:
+        if path.is_file():
+            key = TEMPLATE_PREFIX + path.name
+            s3.put_object(Bucket=bucket, Key=key, Body=path.read_bytes())
+            keys.append(key)
+    return keys
+
+
+def provision(prefix: str = "bbws-local", region: str = "eu-west-1", visibility_timeout: int = 30) -> Resources:
+    """Create every table, queue (with DLQ), the templates bucket and the SES identity."""
+    resources = Resources()
+    _create_tables(prefix, region, resources)
+    _create_queues(prefix, region, visibility_timeout, resources)
+
+    bucket = f"{prefix}-templates"
+    s3 = boto3.client("s3", region_name=region)
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})  # type: ignore[typeddict-item]
+    upload_templates(bucket, region)
+    resources.settings["templates_bucket_name"] = bucket
+
+    boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=LOCAL_FROM_EMAIL)
+    resources.settings["from_email"] = LOCAL_FROM_EMAIL
+    resources.settings["internal_emails"] = LOCAL_INTERNAL_EMAILS
     return resources

@@ -1,0 +1,17 @@
+"""The `bbws` command line: the local stack, OpenAPI documents, packaging and delivery."""
+
+from __future__ import annotations
+
+import typer
+
+from bbws.delivery.commands import register as register_delivery
+from bbws.delivery.openapi import register as register_openapi
+from bbws.local.commands import app as local_app
+
+app = typer.Typer(help="BBWS Commerce Platform tooling.", no_args_is_help=True, add_completion=False)
+app.add_typer(local_app, name="local", help="Run the platform on this machine.")
+register_openapi(app)
+register_delivery(app)
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,1 @@
+"""Delivery tooling: packaging, verification, promotion and releases. Never imported at runtime."""
