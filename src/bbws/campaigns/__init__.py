@@ -1,0 +1,1 @@
+"""The campaigns service: promotion codes giving a percentage discount."""

@@ -1,0 +1,1 @@
+"""Data access of the campaigns table (boto3); the key scheme is in `schema.py`."""

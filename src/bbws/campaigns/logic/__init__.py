@@ -1,0 +1,1 @@
+"""Campaign rules: codes, discounts and date windows, with no AWS in sight."""

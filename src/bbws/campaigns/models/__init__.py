@@ -1,0 +1,1 @@
+"""The campaigns API's request and response bodies (pydantic)."""

@@ -1,0 +1,55 @@
+"""The published read API of campaigns: what other services (orders) may know of a code.
+
+Other services import only this module; reading one campaign is one GetItem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from bbws.campaigns.dal.items import from_item
+from bbws.campaigns.dal.schema import campaign_key
+from bbws.core import aws
+from bbws.core.settings import get_settings
+
+
+@dataclass(frozen=True)
+class CampaignTerms:
+    """The terms of a promotion code: which products, what discount, when."""
+
+    code: str
+    discount_percent: Decimal
+    product_ids: frozenset[str]  # empty: the whole catalog
+    active: bool
+    starts_at: datetime
+    ends_at: datetime | None
+
+    def usable_at(self, moment: datetime) -> bool:
+        """Switched on and inside its window: `starts_at <= moment < ends_at`."""
+        if not self.active or moment < self.starts_at:
+            return False
+        return self.ends_at is None or moment < self.ends_at
+
+    def applies_to(self, product_id: str) -> bool:
+        return not self.product_ids or product_id in self.product_ids
+
+
+def get_campaign(code: str) -> CampaignTerms | None:
+    """The campaign with this code (any case), active or not; None if there is none."""
+    if not code or len(code) > 64:
+        return None
+    table = aws.table(get_settings().require("campaigns_table_name"))
+    item = table.get_item(Key=campaign_key(code)).get("Item")
+    if not item:
+        return None
+    record = from_item(item)
+    return CampaignTerms(
+        code=record.code,
+        discount_percent=record.discount_percent,
+        product_ids=frozenset(record.product_ids),
+        active=record.active,
+        starts_at=record.starts_at,
+        ends_at=record.ends_at,
+    )

@@ -1,0 +1,1 @@
+"""The products service: the catalog of what the agency sells, with prices."""

@@ -1,0 +1,1 @@
+"""Catalog rules: creating, changing and retiring products, with no AWS in sight."""
