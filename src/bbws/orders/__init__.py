@@ -1,0 +1,1 @@
+"""The orders service: accepts, prices, stores and moves orders through their lifecycle."""

@@ -1,0 +1,1 @@
+"""Lambda entry points of the orders service: orders-api and orders-consumer."""

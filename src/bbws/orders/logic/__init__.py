@@ -1,0 +1,1 @@
+"""The ordering rules (pricing, discounts, status lifecycle), free of AWS."""

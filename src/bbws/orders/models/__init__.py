@@ -1,0 +1,1 @@
+"""Pydantic models of the orders service: requests, responses, queue messages."""

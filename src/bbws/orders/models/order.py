@@ -1,0 +1,45 @@
+"""The order as the service holds it: lines, amounts and status, money as Decimal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+
+class OrderStatus(StrEnum):
+    """Stored statuses. PENDING is not one of them: it only describes an accepted order that
+    the consumer has not stored yet (the 202 answer)."""
+
+    CREATED = "CREATED"
+    PAID = "PAID"
+    FULFILLED = "FULFILLED"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    product_id: str
+    product_name: str
+    quantity: int
+    unit_price: Decimal
+    total_price: Decimal
+
+
+@dataclass(frozen=True)
+class Order:
+    """A stored order."""
+
+    order_id: str
+    tenant_id: str
+    customer_email: str
+    customer_id: str | None
+    status: OrderStatus
+    currency: str
+    items: tuple[OrderLine, ...]
+    subtotal: Decimal
+    discount: Decimal
+    campaign_code: str | None
+    total_amount: Decimal
+    created_at: str
+    updated_at: str

@@ -1,0 +1,1 @@
+"""The tenants service: customer organisations, resolved from the email on their orders."""

@@ -1,0 +1,1 @@
+"""Lambda entry point of the tenants service: tenants-api."""

@@ -1,0 +1,1 @@
+"""Tenant rules, free of AWS."""
