@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from bbws.campaigns.dal.items import from_item
 from bbws.campaigns.dal.schema import campaign_key
+from bbws.campaigns.logic.promotions import is_usable
 from bbws.core import aws
 from bbws.core.settings import get_settings
 
@@ -28,9 +29,7 @@ class CampaignTerms:
 
     def usable_at(self, moment: datetime) -> bool:
         """Switched on and inside its window: `starts_at <= moment < ends_at`."""
-        if not self.active or moment < self.starts_at:
-            return False
-        return self.ends_at is None or moment < self.ends_at
+        return is_usable(active=self.active, starts_at=self.starts_at, ends_at=self.ends_at, moment=moment)
 
     def applies_to(self, product_id: str) -> bool:
         return not self.product_ids or product_id in self.product_ids

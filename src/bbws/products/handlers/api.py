@@ -133,7 +133,7 @@ def replace_product(
 )
 def retire_product(product_id: ProductIdPath) -> Response[None]:
     catalog.retire_product(ProductRepository.from_settings(), current_principal(app), product_id, now_iso())
-    return Response(status_code=204, body="")
+    return Response(status_code=204, body=None)
 
 
 lambda_handler = api_entry_point(app)

@@ -12,9 +12,10 @@ from bbws.core.money import format_money
 from bbws.core.pagination import Page
 from bbws.core.preconditions import expected_versions
 from bbws.products.dal.items import ProductRecord
-from bbws.products.models.product import Product, ProductCreate, ProductReplace
+from bbws.products.models.product import PRODUCT_ID_PATTERN, Product, ProductCreate, ProductReplace
 
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_PRODUCT_ID = re.compile(PRODUCT_ID_PATTERN)
 _SLUG_MAX = 50  # leaves room for "-" and the random suffix within the 64-character id limit
 
 
@@ -45,6 +46,14 @@ def new_product_id(name: str, suffix: str | None = None) -> str:
     random suffix keeps two products with the same name apart."""
     slug = _NOT_SLUG.sub("-", name.lower()).strip("-")[:_SLUG_MAX].strip("-") or "product"
     return f"{slug}-{suffix or secrets.token_hex(3)}"
+
+
+def _known_id(product_id: str) -> str:
+    """An id that could never have been created is simply not found (and never reaches
+    DynamoDB, whose key limits it might break)."""
+    if not _PRODUCT_ID.fullmatch(product_id):
+        raise NotFound(f"no product {product_id[:70]!r}")
+    return product_id
 
 
 def _client_fields(request: ProductCreate | ProductReplace) -> dict[str, object]:
@@ -95,7 +104,7 @@ def create_product(store: ProductStore, principal: Principal, request: ProductCr
 
 def read_product(store: ProductStore, principal: Principal, product_id: str) -> ProductRecord:
     """A product; an inactive one exists only for admins (404 for everyone else)."""
-    record = store.get(product_id)
+    record = store.get(_known_id(product_id))
     if record is None or (not record.active and not principal.is_admin):
         raise NotFound(f"no product {product_id!r}")
     return record
@@ -112,7 +121,7 @@ def replace_product(
 ) -> ProductRecord:
     require_admin(principal)
     return store.replace(
-        product_id,
+        _known_id(product_id),
         _client_fields(request),
         active=request.active,
         expected_versions=expected_versions(if_match),
@@ -123,7 +132,7 @@ def replace_product(
 def retire_product(store: ProductStore, principal: Principal, product_id: str, now: str) -> None:
     """Soft delete: the product stays (orders refer to it) but leaves the public catalog."""
     require_admin(principal)
-    store.deactivate(product_id, now)
+    store.deactivate(_known_id(product_id), now)
 
 
 def list_products(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationInfo, field_validator
 from pydantic.alias_generators import to_camel
 
 from bbws.core.money import SUPPORTED_CURRENCIES, DecimalAmount, MoneyError, parse_money
@@ -67,7 +67,8 @@ class ProductReplace(_ClientProductFields):
     """PUT /products/{productId}: replaces every client field; omitted optional fields take
     their defaults. `active` omitted leaves the product as it is; true reactivates it."""
 
-    active: bool | None = None
+    # Strict: "false" or 0 must not pass for a boolean that retires a product.
+    active: StrictBool | None = None
 
 
 class Product(BaseModel):
