@@ -2,13 +2,100 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import signal
+import sys
+import threading
+import warnings
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from bbws.local.stack import DEFAULT_REGION, DEFAULT_STOREFRONT_KEY, READY_PREFIX, LocalStack, StackOptions
 
 app = typer.Typer(no_args_is_help=True)
 
 
+def _banner(stack: LocalStack, console: Console) -> None:
+    info = stack.info()
+    api = info["apiUrl"]
+    table = Table(title="BBWS local stack", show_header=False, title_justify="left")
+    table.add_column(style="bold cyan")
+    table.add_column()
+    table.add_row("API", info["baseUrl"] + "  (try: curl " + info["baseUrl"] + "/products)")
+    table.add_row("AWS emulator", info["awsEndpoint"] + f"  (AWS_ENDPOINT_URL, region {info['region']})")
+    table.add_row("Outbox", info["outboxUrl"])
+    table.add_row("Queues", api + "/_local/queues.json")
+    table.add_row("Info", api + "/_local/info")
+    table.add_row("Storefront key", f"X-Api-Key: {info['storefrontApiKey']}")
+    table.add_row(
+        "Tokens",
+        f'curl -s -X POST {api}/_local/tokens -d \'{{"role":"admin"}}\''
+        f'  or  -d \'{{"role":"tenant","tenantId":"..."}}\'',
+    )
+    table.add_row("Demo tenant", str(info["demoTenantId"] or "(tenants service not available)"))
+    table.add_row("Demo data", f"{len(info['demoProducts'])} products, campaign {info['demoCampaign'] or '-'}")
+    table.add_row("Pollers", ", ".join(info["pollers"]) or "(none: consumers not available)")
+    console.print(table)
+    console.print("Press Ctrl-C to stop.")
+
+
 @app.command()
-def run(port: int = typer.Option(3000, envvar="PORT", help="Port of the local API on 127.0.0.1")) -> None:
+def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
+    port: Annotated[
+        int, typer.Option(envvar="PORT", help="Port of the local API on 127.0.0.1 (0: any free port)")
+    ] = 3000,
+    aws_port: Annotated[int, typer.Option(help="Port of the moto emulator (0: any free port)")] = 0,
+    aws_endpoint: Annotated[
+        str | None, typer.Option(help="Use this AWS endpoint (for example LocalStack) instead of starting moto")
+    ] = None,
+    region: Annotated[str, typer.Option(help="AWS region of the emulated resources")] = DEFAULT_REGION,
+    storefront_key: Annotated[
+        str, typer.Option(help="The X-Api-Key the storefront routes accept")
+    ] = DEFAULT_STOREFRONT_KEY,
+    demo: Annotated[bool, typer.Option(help="Create the demo products, campaign and tenant")] = True,
+    ready_file: Annotated[
+        Path | None, typer.Option(help="Write the stack's info as JSON here once it is ready")
+    ] = None,
+    log_level: Annotated[str, typer.Option(help="Log level of the local stack's own messages")] = "INFO",
+) -> None:
     """Start the local stack with demo data (Ctrl-C stops it)."""
-    typer.echo(f"the local stack is not built yet (port {port})", err=True)
-    raise typer.Exit(code=1)
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Every emulator request and credential lookup at INFO would drown the stack's own messages.
+    for noisy in ("werkzeug", "botocore", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    console = Console()
+    stop = threading.Event()
+
+    def _request_stop(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _request_stop)
+    signal.signal(signal.SIGTERM, _request_stop)
+
+    stack = LocalStack(
+        StackOptions(
+            port=port, aws_port=aws_port, aws_endpoint=aws_endpoint, region=region,
+            storefront_key=storefront_key, demo=demo,
+        )
+    )  # fmt: skip
+    try:
+        stack.start()
+        _banner(stack, console)
+        if ready_file is not None:
+            stack.write_ready_file(ready_file)
+        # One machine-readable line for scripts that read stdout instead of a file.
+        sys.stdout.write(READY_PREFIX + json.dumps({"apiUrl": stack.api_url, "awsEndpoint": stack.aws_endpoint}) + "\n")
+        sys.stdout.flush()
+        while not stop.wait(0.5):
+            pass
+        console.print("Stopping the local stack...")
+    finally:
+        stack.stop()
+    console.print("Stopped.")

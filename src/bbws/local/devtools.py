@@ -1,0 +1,114 @@
+"""The development-only endpoints under `/_local/` (never in the route table, never deployed)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bbws.core.errors import PROBLEM_BASE, InvalidInput, NotFound, ProblemDetails
+from bbws.local.emulator import SerialisedApp
+from bbws.local.gateway import HttpRequest, HttpResponse
+from bbws.local.issuer import DevelopmentIssuer
+from bbws.local.outbox import read_outbox, render_outbox_page
+
+JWKS_PATH = "/_local/.well-known/jwks.json"
+DEPTH_ATTRIBUTES = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+
+
+@dataclass(frozen=True)
+class QueueRef:
+    name: str
+    url: str
+    dead_letter: bool
+
+
+class DevelopmentEndpoints:
+    """Answers `/_local/*`: stack info, tokens, the outbox, queue depths, the issuer's JWKS."""
+
+    def __init__(
+        self,
+        issuer: DevelopmentIssuer,
+        info: Callable[[], dict[str, Any]],
+        queues: list[QueueRef],
+        sqs: Any,
+        emulator_app: SerialisedApp | None = None,
+    ) -> None:
+        self.issuer = issuer
+        self.info = info
+        self.queues = queues
+        self.sqs = sqs
+        self.emulator_app = emulator_app
+        self._routes: dict[tuple[str, str], Callable[[HttpRequest], HttpResponse]] = {
+            ("GET", "/_local/info"): lambda _: HttpResponse.json(200, self.info()),
+            ("POST", "/_local/tokens"): self._token,
+            ("GET", "/_local/outbox"): self._outbox_page,
+            ("GET", "/_local/outbox.json"): self._outbox_json,
+            ("GET", "/_local/queues.json"): self._queues,
+            ("GET", JWKS_PATH): lambda _: HttpResponse.json(200, self.issuer.jwks()),
+        }
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        endpoint = self._routes.get((request.method, request.path))
+        if endpoint is not None:
+            try:
+                return endpoint(request)
+            except InvalidInput as error:
+                return HttpResponse.problem(error)
+        allowed = sorted(method for method, path in self._routes if path == request.path)
+        if allowed:
+            return HttpResponse.problem(
+                ProblemDetails(
+                    405, "Method Not Allowed", f"{request.method} is not allowed on {request.path}",
+                    PROBLEM_BASE + "method-not-allowed",
+                ),
+                [("Allow", ", ".join(allowed))],
+            )  # fmt: skip
+        return HttpResponse.problem(NotFound(f"no development endpoint {request.path}"))
+
+    def _token(self, request: HttpRequest) -> HttpResponse:
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError as error:
+            raise InvalidInput("the body is not JSON") from error
+        if not isinstance(body, dict):
+            raise InvalidInput('send {"role":"admin"} or {"role":"tenant","tenantId":"..."}')
+        role, tenant_id = body.get("role"), body.get("tenantId")
+        if role not in ("admin", "tenant"):
+            raise InvalidInput('role must be "admin" or "tenant"')
+        if role == "tenant" and not (isinstance(tenant_id, str) and tenant_id):
+            raise InvalidInput("a tenant token needs a tenantId")
+        token = self.issuer.mint(role, tenant_id if role == "tenant" else None)
+        return HttpResponse.json(200, {"token": token})
+
+    def _outbox_messages(self) -> list[dict[str, Any]]:
+        if self.emulator_app is None:  # pointed at an external endpoint: no moto to read
+            return []
+        return [message.to_json() for message in read_outbox(self.emulator_app)]
+
+    def _outbox_json(self, _: HttpRequest) -> HttpResponse:
+        return HttpResponse.json(200, {"messages": self._outbox_messages()})
+
+    def _outbox_page(self, _: HttpRequest) -> HttpResponse:
+        messages = read_outbox(self.emulator_app) if self.emulator_app is not None else []
+        page = render_outbox_page(messages).encode()
+        # Each email sits in a sandboxed srcdoc frame: no scripts, no access to this page.
+        return HttpResponse(200, [("Content-Type", "text/html; charset=utf-8")], page)
+
+    def _queues(self, _: HttpRequest) -> HttpResponse:
+        queues = []
+        for queue in self.queues:
+            attributes = self.sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=DEPTH_ATTRIBUTES)[
+                "Attributes"
+            ]
+            queues.append(
+                {
+                    "name": queue.name,
+                    "url": queue.url,
+                    "visible": int(attributes.get("ApproximateNumberOfMessages", 0)),
+                    "inFlight": int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)),
+                    "deadLetter": queue.dead_letter,
+                }
+            )
+        return HttpResponse.json(200, {"queues": queues})

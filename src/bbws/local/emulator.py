@@ -1,0 +1,141 @@
+"""The AWS emulator of the local stack: moto's server in this process, one request at a time.
+
+moto's backends are plain dicts and lists with no locking, so two concurrent requests can
+interleave inside one operation: a conditional put or a transaction could both pass their
+condition check, or a queue receive could hand the same message to two callers. AWS makes those
+operations atomic, and the platform's correctness (one tenant per email, one order per message)
+relies on it. So every request to the emulator runs under one lock, which makes each AWS call
+atomic exactly as in AWS. The HTTP server stays threaded, so a slow client never blocks others
+while it sends or reads; only the work inside moto is serialised. Code in this process that
+reads moto's backends directly (the outbox) takes the same lock.
+
+Long polling (`WaitTimeSeconds` > 0) would hold the lock while moto sleeps, so the local pollers
+use short polls.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.ses.models import ses_backends
+from werkzeug.serving import BaseWSGIServer, make_server
+
+LOCAL_HOST = "127.0.0.1"
+
+StartResponse = Callable[..., Any]
+WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class SerialisedApp:
+    """A WSGI middleware that runs the wrapped app under one lock and, while it holds it,
+    notes when each email was sent (moto keeps no send time) and the plain-text part of SESv2
+    simple emails (moto keeps only the HTML body of those)."""
+
+    def __init__(self, app: WsgiApp, region: str) -> None:
+        self._app = app
+        self.region = region
+        self.lock = threading.Lock()
+        self.sent_at: dict[str, str] = {}
+        self.text_parts: dict[str, str] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        # Buffer the request (moto reads it whole anyway) so a send can be inspected afterwards.
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if length > 0:
+            request_body = environ["wsgi.input"].read(length)
+        elif environ.get("wsgi.input_terminated"):  # chunked: werkzeug ends the stream for us
+            request_body = environ["wsgi.input"].read()
+        else:
+            request_body = b""
+        environ["wsgi.input"] = io.BytesIO(request_body)
+        with self.lock:
+            sent_before = len(self._sent_messages())
+            # The response is consumed inside the lock: moto may build it lazily from its state.
+            body = b"".join(self._app(environ, start_response))
+            self._note_new_emails(sent_before, request_body, body)
+        return [body]
+
+    def _sent_messages(self) -> list[Any]:
+        messages: list[Any] = ses_backends[DEFAULT_ACCOUNT_ID][self.region].sent_messages
+        return messages
+
+    def _note_new_emails(self, sent_before: int, request_body: bytes, response_body: bytes) -> None:
+        sent = self._sent_messages()
+        if len(sent) == sent_before:
+            return
+        now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        for message in sent[sent_before:]:
+            self.sent_at[message.id] = now
+        if request_body:
+            text = _simple_text_part(request_body)
+            message_id = _message_id(response_body)
+            if text is not None and message_id:
+                self.text_parts[message_id] = text
+
+
+def _simple_text_part(request_body: bytes) -> str | None:
+    """The plain-text part of a simple (non-raw) send: SESv2 JSON or SES v1 form parameters."""
+    try:
+        content = json.loads(request_body).get("Content", {})
+        return str(content["Simple"]["Body"]["Text"]["Data"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        pass
+    form = parse_qs(request_body.decode("utf-8", "replace"))
+    if form.get("Action") == ["SendEmail"] and "Message.Body.Text.Data" in form:
+        return form["Message.Body.Text.Data"][0]
+    return None
+
+
+def _message_id(response_body: bytes) -> str | None:
+    try:
+        return str(json.loads(response_body)["MessageId"])
+    except (ValueError, KeyError, TypeError):
+        pass
+    found = re.search(rb"<MessageId>([^<]+)</MessageId>", response_body)  # SES v1 answers in XML
+    return found.group(1).decode() if found else None
+
+
+class Emulator:
+    """moto's server on 127.0.0.1, serving every AWS service the platform uses."""
+
+    def __init__(self, port: int = 0, region: str = "eu-west-1") -> None:
+        self.app = SerialisedApp(DomainDispatcherApplication(create_backend_app), region)
+        self._requested_port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def lock(self) -> threading.Lock:
+        return self.app.lock
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running")
+        return f"http://{LOCAL_HOST}:{self._server.server_port}"
+
+    def start(self) -> str:
+        self._server = make_server(
+            LOCAL_HOST, self._requested_port, self.app, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None

@@ -1,0 +1,387 @@
+"""The local API gateway: HTTP in, API Gateway REST proxy events to the functions, HTTP out.
+
+It routes and authenticates from the one route table (`bbws.core.routes.ROUTES`), so the local
+API has exactly the deployed API's routes and access rules: TOKEN routes need a bearer id token
+from the development issuer (as the Cognito authorizer demands), API_KEY routes the storefront
+key (as the usage plan does), and on PUBLIC routes a token, if sent, is verified and its claims
+passed on. Rejections happen here, before any function runs, as in API Gateway.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from bbws.core import jsonutil
+from bbws.core.api import MAX_BODY_BYTES, PROBLEM_JSON
+from bbws.core.errors import PROBLEM_BASE, NotFound, PayloadTooLarge, ProblemDetails, Unauthorized
+from bbws.core.routes import ROUTES, Access, Route
+from bbws.local.issuer import DevelopmentIssuer, InvalidToken, authorizer_claims
+from bbws.local.lambdas import ACCOUNT_ID, FunctionUnavailable, LocalLambdas
+
+log = logging.getLogger("bbws.local.gateway")
+
+LOCAL_PREFIX = "/_local/"
+STAGE = "v1"
+API_ID = "local"
+API_KEY_HEADER = "x-api-key"
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    target: str  # path and query string, as on the request line
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    source_ip: str = "127.0.0.1"
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.target).path
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.target).query
+
+    def header(self, name: str) -> str | None:
+        values = [value for key, value in self.headers if key.lower() == name.lower()]
+        return values[-1] if values else None
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+
+    @classmethod
+    def json(cls, status: int, value: Any, content_type: str = "application/json") -> HttpResponse:
+        return cls(status, [("Content-Type", content_type)], jsonutil.dumps(value).encode())
+
+    @classmethod
+    def problem(cls, problem: ProblemDetails | Any, headers: Iterable[tuple[str, str]] = ()) -> HttpResponse:
+        response = cls.json(problem.status, problem.to_problem(), PROBLEM_JSON)
+        response.headers.extend(headers)
+        return response
+
+
+class LocalEndpoints(Protocol):
+    def handle(self, request: HttpRequest) -> HttpResponse: ...
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    route: Route
+    path_parameters: dict[str, str]
+
+
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[A-Za-z0-9_]+\})", template)
+    regex = "".join(f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part) for part in parts)
+    return re.compile(f"^{regex}$")
+
+
+class RouteTable:
+    """The route table compiled for matching request paths (under the base path)."""
+
+    def __init__(self, routes: Iterable[Route] = ROUTES) -> None:
+        self._routes = [(route, _template_pattern(route.full_path)) for route in routes]
+
+    def match(self, method: str, path: str) -> RouteMatch | list[str]:
+        """The matching route, or the methods the path allows (empty: no such path)."""
+        allowed: list[str] = []
+        for route, pattern in self._routes:
+            found = pattern.match(path)
+            if found is None:
+                continue
+            if route.method == method:
+                return RouteMatch(route, {name: unquote(value) for name, value in found.groupdict().items()})
+            allowed.append(route.method)
+        return allowed
+
+
+def _gateway_problem(status: int, title: str, detail: str, slug: str) -> ProblemDetails:
+    return ProblemDetails(status, title, detail, PROBLEM_BASE + slug)
+
+
+def _body_field(body: bytes) -> tuple[str | None, bool]:
+    if not body:
+        return None, False
+    try:
+        return body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return base64.b64encode(body).decode("ascii"), True
+
+
+def build_api_event(
+    request: HttpRequest,
+    match: RouteMatch,
+    *,
+    claims: Mapping[str, str] | None = None,
+    api_key: str | None = None,
+) -> dict[str, Any]:
+    """An API Gateway REST proxy event, as Lambda receives it behind the deployed API."""
+    single_headers: dict[str, str] = {}
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in [*request.headers, ("X-Forwarded-For", request.source_ip), ("X-Forwarded-Proto", "http")]:
+        single_headers[name] = value
+        multi_headers.setdefault(name, []).append(value)
+    pairs = parse_qsl(request.query, keep_blank_values=True)
+    single_query: dict[str, str] = {}
+    multi_query: dict[str, list[str]] = {}
+    for name, value in pairs:
+        single_query[name] = value
+        multi_query.setdefault(name, []).append(value)
+    body, is_base64 = _body_field(request.body)
+    request_id = str(uuid.uuid4())
+    now = datetime.now(UTC)
+    request_context: dict[str, Any] = {
+        "accountId": ACCOUNT_ID,
+        "apiId": API_ID,
+        "resourceId": API_ID,
+        "stage": STAGE,
+        "requestId": request_id,
+        "extendedRequestId": request_id,
+        "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "requestTimeEpoch": int(now.timestamp() * 1000),
+        "resourcePath": match.route.full_path,
+        "httpMethod": request.method,
+        "path": f"/{STAGE}{request.path}",
+        "protocol": "HTTP/1.1",
+        "domainName": request.header("host") or "127.0.0.1",
+        "identity": {
+            "sourceIp": request.source_ip,
+            "userAgent": request.header("user-agent"),
+            "apiKey": api_key,
+            "apiKeyId": "local-storefront" if api_key else None,
+        },
+    }
+    if claims is not None:
+        request_context["authorizer"] = {"claims": dict(claims)}
+    return {
+        "resource": match.route.full_path,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": single_headers or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": single_query or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": match.path_parameters or None,
+        "stageVariables": None,
+        "requestContext": request_context,
+        "body": body,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def response_from_lambda(result: Any) -> HttpResponse:
+    """The HTTP response API Gateway makes of a proxy integration's result (502 if malformed)."""
+    if not isinstance(result, Mapping) or not isinstance(result.get("statusCode"), int):
+        return HttpResponse.problem(
+            _gateway_problem(502, "Bad Gateway", "the function returned a malformed proxy response", "bad-gateway")
+        )
+    headers: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        seen.add(name.lower())
+        headers.extend((name, str(value)) for value in (values if isinstance(values, list) else [values]))
+    for name, value in (result.get("headers") or {}).items():
+        if name.lower() not in seen:
+            headers.append((name, str(value)))
+    raw_body = result.get("body") or ""
+    if result.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(raw_body)
+        except (binascii.Error, ValueError):
+            return HttpResponse.problem(
+                _gateway_problem(502, "Bad Gateway", "the function returned an invalid base64 body", "bad-gateway")
+            )
+    else:
+        body = str(raw_body).encode()
+    return HttpResponse(result["statusCode"], headers, body)
+
+
+def _bearer_token(request: HttpRequest) -> str | None:
+    value = request.header("authorization")
+    if value is None:
+        return None
+    scheme, _, token = value.strip().partition(" ")
+    # API Gateway's Cognito authorizer takes the raw header; "Bearer <jwt>" is what clients send.
+    return token.strip() if scheme.lower() == "bearer" else value.strip()
+
+
+class Gateway:
+    """Turns HTTP requests into function invocations (pure: testable without sockets)."""
+
+    def __init__(
+        self,
+        lambdas: LocalLambdas,
+        issuer: DevelopmentIssuer,
+        storefront_key: str,
+        local_endpoints: LocalEndpoints | None = None,
+        routes: RouteTable | None = None,
+    ) -> None:
+        self.lambdas = lambdas
+        self.issuer = issuer
+        self.storefront_key = storefront_key
+        self.local_endpoints = local_endpoints
+        self.routes = routes or RouteTable()
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(LOCAL_PREFIX) and self.local_endpoints is not None:
+            return self.local_endpoints.handle(request)
+        if len(request.body) > MAX_BODY_BYTES:
+            return HttpResponse.problem(PayloadTooLarge(f"the request body exceeds {MAX_BODY_BYTES} bytes"))
+        match = self.routes.match(request.method, request.path)
+        if isinstance(match, list):
+            if not match:
+                return HttpResponse.problem(NotFound(f"no route for {request.path}"))
+            return HttpResponse.problem(
+                _gateway_problem(
+                    405,
+                    "Method Not Allowed",
+                    f"{request.method} is not allowed on {request.path}",
+                    "method-not-allowed",
+                ),
+                [("Allow", ", ".join(sorted(set(match))))],
+            )
+        return self._invoke(request, match)
+
+    def _authenticate(self, request: HttpRequest, access: Access) -> tuple[dict[str, str] | None, str | None]:
+        """(authorizer claims, API key) for the route's access mode; raises Unauthorized."""
+        if access is Access.API_KEY:
+            key = request.header(API_KEY_HEADER)
+            if not key:
+                raise Unauthorized("this route needs a storefront API key (X-Api-Key)")
+            if key != self.storefront_key:
+                raise Unauthorized("the API key is not valid")
+            return None, key
+        token = _bearer_token(request)
+        if token is None:
+            if access is Access.TOKEN:
+                raise Unauthorized("this route needs a bearer token (Authorization: Bearer <JWT>)")
+            return None, None
+        try:
+            return authorizer_claims(self.issuer.verify(token)), None
+        except InvalidToken as error:
+            raise Unauthorized(f"the bearer token is not valid: {error}") from error
+
+    def _invoke(self, request: HttpRequest, match: RouteMatch) -> HttpResponse:
+        try:
+            claims, api_key = self._authenticate(request, match.route.access)
+        except Unauthorized as error:
+            return HttpResponse.problem(error, [("WWW-Authenticate", 'Bearer realm="bbws-local"')])
+        event = build_api_event(request, match, claims=claims, api_key=api_key)
+        try:
+            result = self.lambdas.invoke(match.route.function, event)
+        except FunctionUnavailable as error:
+            log.warning("%s", error)
+            return HttpResponse.problem(
+                _gateway_problem(503, "Service Unavailable", str(error), "function-unavailable")
+            )
+        except Exception:  # a crashed function is a 502 at API Gateway, never a dropped connection
+            log.exception("function %s raised", match.route.function)
+            return HttpResponse.problem(_gateway_problem(502, "Bad Gateway", "the function failed", "bad-gateway"))
+        response = response_from_lambda(result)
+        response.headers.append(("x-amzn-RequestId", event["requestContext"]["requestId"]))
+        return response
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    server: GatewayServer
+    protocol_version = "HTTP/1.1"
+
+    def _handle(self) -> None:
+        started = time.perf_counter()
+        response = self._read_and_dispatch()
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in ("content-length", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(response.body)
+        log.debug("%s %s %s %.1fms", self.command, self.path, response.status, (time.perf_counter() - started) * 1000)
+
+    def _read_and_dispatch(self) -> HttpResponse:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True
+            return HttpResponse.problem(
+                _gateway_problem(411, "Length Required", "send a Content-Length header", "length-required")
+            )
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.close_connection = True
+            return HttpResponse.problem(
+                _gateway_problem(400, "Bad Request", "invalid Content-Length", "invalid-request")
+            )
+        if length > MAX_BODY_BYTES:
+            # The body is never read, so the connection cannot be reused.
+            self.close_connection = True
+            return HttpResponse.problem(PayloadTooLarge(f"the request body exceeds {MAX_BODY_BYTES} bytes"))
+        body = self.rfile.read(length) if length else b""
+        request = HttpRequest(
+            method=self.command,
+            target=self.path,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+        )
+        try:
+            return self.server.gateway.handle(request)
+        except Exception:  # the server must answer every request, whatever went wrong
+            log.exception("gateway error on %s %s", self.command, self.path)
+            return HttpResponse.problem(
+                _gateway_problem(500, "Internal Server Error", "the local gateway failed", "internal")
+            )
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug(format, *args)
+
+
+class GatewayServer(ThreadingHTTPServer):
+    """The gateway on a threaded HTTP server (each connection in its own thread)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, gateway: Gateway | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._gateway = gateway
+        super().__init__((host, port), _RequestHandler)
+
+    @property
+    def gateway(self) -> Gateway:
+        if self._gateway is None:
+            raise RuntimeError("the server has no gateway yet")
+        return self._gateway
+
+    @gateway.setter
+    def gateway(self, gateway: Gateway) -> None:
+        # Set after binding when the gateway needs to know the port (the token issuer's URL).
+        self._gateway = gateway
+
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"

@@ -1,0 +1,107 @@
+"""The local development issuer: RS256 tokens shaped like Cognito's, and their verification.
+
+In AWS a Cognito user pool issues the tokens and API Gateway's Cognito authorizer verifies them;
+locally this issuer does both, with a key pair made fresh at every start (so a token never
+outlives the stack that issued it), and publishes its public key as a JWKS.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+from bbws.core.identity import ADMIN_GROUP, GROUPS_CLAIM, TENANT_CLAIM
+
+ALGORITHM = "RS256"
+CLIENT_ID = "bbws-local-client"
+TOKEN_LIFETIME_SECONDS = 3600
+
+
+class InvalidToken(Exception):
+    """The bearer token is missing, malformed, expired, or not signed by this issuer."""
+
+
+def _new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@dataclass
+class DevelopmentIssuer:
+    """Issues and verifies id tokens for the local stack's callers."""
+
+    issuer: str
+    client_id: str = CLIENT_ID
+    key: rsa.RSAPrivateKey = field(default_factory=_new_key)
+    key_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+
+    def jwks(self) -> dict[str, Any]:
+        jwk: dict[str, Any] = RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
+        jwk.update({"kid": self.key_id, "alg": ALGORITHM, "use": "sig"})
+        return {"keys": [jwk]}
+
+    def mint(
+        self, role: str, tenant_id: str | None = None, *, lifetime: int = TOKEN_LIFETIME_SECONDS, subject: str = ""
+    ) -> str:
+        """An id token for an admin (`cognito:groups` ["admin"]) or a tenant (`custom:tenantId`)."""
+        if role == "admin":
+            extra: dict[str, Any] = {GROUPS_CLAIM: [ADMIN_GROUP]}
+        elif role == "tenant":
+            if not tenant_id:
+                raise ValueError("a tenant token needs a tenantId")
+            extra = {TENANT_CLAIM: tenant_id}
+        else:
+            raise ValueError("role must be 'admin' or 'tenant'")
+        now = int(time.time())
+        sub = subject or str(uuid.uuid4())
+        claims: dict[str, Any] = {
+            "sub": sub,
+            "iss": self.issuer,
+            "aud": self.client_id,
+            "token_use": "id",
+            "auth_time": now,
+            "iat": now,
+            "exp": now + lifetime,
+            "cognito:username": f"{role}-{sub[:8]}",
+            "email": f"{role}@bbws.local",
+            **extra,
+        }
+        return jwt.encode(claims, self.key, algorithm=ALGORITHM, headers={"kid": self.key_id})
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims, if this issuer signed it for this client and it has not expired."""
+        try:
+            header = jwt.get_unverified_header(token)
+            if header.get("kid") != self.key_id:
+                raise InvalidToken("the token was not signed by the local issuer's key")
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self.key.public_key(),
+                algorithms=[ALGORITHM],
+                audience=self.client_id,
+                issuer=self.issuer,
+                options={"require": ["exp", "iss", "sub", "aud", "token_use"]},
+            )
+        except jwt.PyJWTError as error:
+            raise InvalidToken(str(error)) from error
+        if claims.get("token_use") != "id":
+            raise InvalidToken("only id tokens are accepted")
+        return claims
+
+
+def authorizer_claims(claims: Mapping[str, Any]) -> dict[str, str]:
+    """Claims as API Gateway's Cognito authorizer passes them on: every value a string, lists
+    joined with commas (so handler code sees locally exactly what it sees in AWS)."""
+    flattened: dict[str, str] = {}
+    for name, value in claims.items():
+        if isinstance(value, list):
+            flattened[name] = ",".join(str(item) for item in value)
+        else:
+            flattened[name] = str(value)
+    return flattened

@@ -1,0 +1,172 @@
+"""The local outbox: every email the platform sent through the emulated SES, read from moto.
+
+Emails arrive in moto's SES backend in several shapes: simple sends (SES v1 `SendEmail`, SESv2
+`Simple` content) keep one body, raw sends keep the whole MIME message. This module turns each
+into one `OutboxMessage` with both parts where the sender supplied them.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from email.message import EmailMessage
+from typing import Any
+
+from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.ses.models import ses_backends
+
+from bbws.local.emulator import SerialisedApp
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    id: str
+    from_: str
+    to: list[str]
+    subject: str
+    html: str
+    text: str
+    sentAt: str | None  # the JSON field name of SPEC §7
+
+    def to_json(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["from"] = body.pop("from_")
+        return {key: body[key] for key in ("id", "from", "to", "subject", "html", "text", "sentAt")}
+
+
+def _addresses(destinations: Any) -> list[str]:
+    if isinstance(destinations, Mapping):
+        return [str(a) for key in ("ToAddresses", "CcAddresses", "BccAddresses") for a in destinations.get(key, [])]
+    if isinstance(destinations, list):
+        return [str(a) for a in destinations]
+    return []
+
+
+def _looks_like_html(body: str) -> bool:
+    head = body.lstrip()[:200].lower()
+    return head.startswith("<") or "<html" in head
+
+
+def parse_raw(raw: str) -> tuple[str, list[str], str, str, str]:
+    """(from, to, subject, html, text) of a raw MIME message."""
+    message = email.message_from_string(raw, policy=email.policy.default)
+    if not isinstance(message, EmailMessage):  # the default policy always builds one
+        raise TypeError("unexpected message class")
+    html_part = message.get_body(preferencelist=("html",))
+    text_part = message.get_body(preferencelist=("plain",))
+    recipients = [
+        str(address.addr_spec)
+        for name in ("To", "Cc")
+        for header in message.get_all(name, [])
+        for address in getattr(header, "addresses", ())
+    ]
+    return (
+        str(message.get("From", "")),
+        recipients,
+        str(message.get("Subject", "")),
+        html_part.get_content() if isinstance(html_part, EmailMessage) else "",
+        text_part.get_content() if isinstance(text_part, EmailMessage) else "",
+    )
+
+
+def to_outbox_message(message: Any, sent_at: str | None, text_part: str | None) -> OutboxMessage:
+    """One moto SES message (Message, RawMessage or TemplateMessage) as an outbox entry."""
+    if hasattr(message, "raw_data"):
+        sender, recipients, subject, html_body, text_body = parse_raw(message.raw_data)
+        return OutboxMessage(
+            message.id,
+            sender or str(message.source),
+            recipients or _addresses(message.destinations),
+            subject,
+            html_body,
+            text_body,
+            sent_at,
+        )
+    if hasattr(message, "template"):
+        return OutboxMessage(
+            message.id,
+            str(message.source),
+            _addresses(message.destinations),
+            f"(SES template {message.template})",
+            "",
+            str(message.template_data),
+            sent_at,
+        )
+    body = str(message.body or "")
+    if text_part is not None or _looks_like_html(body):
+        html_body, text_body = body, text_part or ""
+    else:
+        html_body, text_body = "", body
+    return OutboxMessage(
+        message.id, str(message.source), _addresses(message.destinations), str(message.subject or ""),
+        html_body, text_body, sent_at,
+    )  # fmt: skip
+
+
+def read_outbox(emulator_app: SerialisedApp) -> list[OutboxMessage]:
+    """Every email sent so far, oldest first (read under the emulator's lock)."""
+    with emulator_app.lock:
+        sent = list(ses_backends[DEFAULT_ACCOUNT_ID][emulator_app.region].sent_messages)
+        sent_at = dict(emulator_app.sent_at)
+        text_parts = dict(emulator_app.text_parts)
+    return [
+        to_outbox_message(message, sent_at.get(message.id), text_parts.get(message.id))
+        for message in sent
+        if hasattr(message, "id")  # bulk templated sends carry several ids and no single email
+    ]
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Outbox · BBWS local</title>
+<meta http-equiv="refresh" content="10">
+<style>
+body{{font:14px/1.4 system-ui,sans-serif;margin:2rem;color:#222;background:#f6f7f9}}
+h1{{font-size:1.4rem}} .mail{{background:#fff;border:1px solid #ddd;border-radius:8px;margin:1rem 0;padding:1rem}}
+dl{{display:grid;grid-template-columns:6rem 1fr;margin:0 0 .75rem}} dt{{color:#666}} dd{{margin:0}}
+iframe{{width:100%;height:420px;border:1px solid #eee;border-radius:4px;background:#fff}}
+pre{{white-space:pre-wrap;background:#fafafa;border:1px solid #eee;padding:.75rem;border-radius:4px}}
+.empty{{color:#666}}
+</style></head><body>
+<h1>Outbox <small>({count} sent)</small></h1>
+<p>Emails the local stack sent through the emulated SES, newest first.
+Also as JSON: <a href="/_local/outbox.json">/_local/outbox.json</a>.</p>
+{items}
+</body></html>
+"""
+
+_ITEM = """<section class="mail">
+<dl><dt>From</dt><dd>{sender}</dd><dt>To</dt><dd>{to}</dd><dt>Subject</dt><dd><strong>{subject}</strong></dd>
+<dt>Sent</dt><dd>{sent_at}</dd><dt>Id</dt><dd><code>{id}</code></dd></dl>
+{html_frame}
+<details{open_text}><summary>Plain-text part</summary><pre>{text}</pre></details>
+</section>"""
+
+
+def render_outbox_page(messages: list[OutboxMessage]) -> str:
+    """The outbox as a web page; each email's HTML in a sandboxed iframe (no scripts, no
+    same-origin access), so an email can never act on the local stack's page."""
+    items = []
+    for message in reversed(messages):
+        frame = (
+            f'<iframe sandbox="" referrerpolicy="no-referrer" srcdoc="{html.escape(message.html, quote=True)}"'
+            f' title="{html.escape(message.subject, quote=True)}"></iframe>'
+            if message.html
+            else '<p class="empty">(no HTML part)</p>'
+        )
+        items.append(
+            _ITEM.format(
+                sender=html.escape(message.from_),
+                to=html.escape(", ".join(message.to)),
+                subject=html.escape(message.subject),
+                sent_at=html.escape(message.sentAt or "unknown"),
+                id=html.escape(message.id),
+                html_frame=frame,
+                open_text="" if message.html else " open",
+                text=html.escape(message.text) or "(no plain-text part)",
+            )
+        )
+    body = "\n".join(items) or '<p class="empty">No emails yet. Place an order and they will appear here.</p>'
+    return _PAGE.format(count=len(messages), items=body)
