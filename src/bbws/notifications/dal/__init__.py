@@ -1,0 +1,1 @@
+"""AWS access of the notifications service: templates in S3, SES, the sent-email ledger."""

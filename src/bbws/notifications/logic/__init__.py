@@ -1,0 +1,1 @@
+"""The notification rules: which emails an event sends, their content, and sending each once."""
