@@ -12,6 +12,7 @@ from bbws.core.money import SUPPORTED_CURRENCIES, DecimalAmount, MoneyError, par
 
 PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
 MONEY_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
+MAX_PRICE = Decimal(10) ** 12
 
 BillingCycle = Literal["once", "monthly", "annual"]
 ProductId = Annotated[str, StringConstraints(pattern=PRODUCT_ID_PATTERN)]
@@ -48,6 +49,9 @@ class _ClientProductFields(BaseModel):
     def _exact_positive_price(cls, value: Decimal, info: ValidationInfo) -> Decimal:
         if value <= 0:
             raise ValueError("must be greater than 0")
+        if value >= MAX_PRICE:
+            # Also keeps absurd exponents ("1E+400") away from decimal arithmetic and DynamoDB.
+            raise ValueError(f"must be less than {MAX_PRICE}")
         currency = info.data.get("currency")
         if currency is None:  # the currency error is reported on its own field
             return value
