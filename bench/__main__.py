@@ -1,0 +1,130 @@
+"""`python -m bench`: measure every section, print the tables, write bench/results.json."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from bench import coldstart, machine, report
+
+SECTIONS = ("cold_start", "warm", "dynamodb_calls", "aws_calls_per_order", "local_throughput")
+RESULTS = Path(__file__).resolve().parent / "results.json"
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these sections (repeatable)")
+    parser.add_argument("--rounds", type=int, default=9, help="cold start: interleaved rounds (median of this many)")
+    parser.add_argument("--invocations", type=int, default=2000, help="warm: timed invocations per route")
+    parser.add_argument("--warmup", type=int, default=200, help="warm: untimed invocations per route first")
+    parser.add_argument("--orders", type=int, default=200, help="local throughput: orders in the burst")
+    parser.add_argument("--clients", type=int, default=10, help="local throughput: concurrent clients")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results JSON")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when any target is missed")
+    return parser.parse_args(argv)
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Functions log to stdout as in Lambda; here their lines go to /dev/null (the formatting is
+    still paid for and timed) so the tables stay readable. Loggers created inside keep the sink."""
+    saved = sys.stdout
+    with open(os.devnull, "w") as sink:
+        sys.stdout = sink
+        try:
+            yield
+        finally:
+            sys.stdout = saved
+
+
+def _in_process(args: argparse.Namespace, wanted: set[str], progress: Any) -> dict[str, Any]:
+    from bench import dynamodb, scenario, warm
+    from bench.world import emulated_world
+
+    results: dict[str, Any] = {}
+    with _quiet_stdout(), emulated_world() as world:
+        progress("scenario: every route and message against the emulator")
+        story = scenario.run(world)
+        if "dynamodb_calls" in wanted:
+            results["dynamodb_calls"] = dynamodb.report(story, world.table_names())
+        if "aws_calls_per_order" in wanted:
+            labels = ("first order (new customer, cold caches)", "steady state (second order)", "with Idempotency-Key")
+            per_order: dict[str, Any] = {
+                label: scenario.order_totals(steps) for label, steps in zip(labels, story.orders, strict=False)
+            }
+            per_order["notes"] = [
+                "counted: every call the three functions make through boto3, one message per invocation",
+                "not counted: SQS ReceiveMessage/DeleteMessage, which Lambda's event source mapping makes",
+            ]
+            results["aws_calls_per_order"] = per_order
+        if "warm" in wanted:
+            results["warm"] = warm.measure(world, story, args.invocations, args.warmup, progress)
+        if world.unavailable:
+            results.setdefault("notes", {}).update(world.unavailable)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    wanted = set(args.only or SECTIONS)
+    console = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 150)
+    status = Console(stderr=True)
+    started = time.perf_counter()
+
+    def progress(message: str) -> None:
+        status.print(f"[dim]{time.perf_counter() - started:6.1f}s  {message}[/]")
+
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
+    results: dict[str, Any] = {"machine": machine.describe()}
+
+    if "cold_start" in wanted:
+        samples = coldstart.measure(rounds=args.rounds, progress=progress)
+        summary = coldstart.summarise(samples)
+        for name, row in summary.items():
+            if row.get("pass") is False and "error" not in row:
+                progress(f"cold start: -X importtime for {name}")
+                row["diagnosis"] = coldstart.diagnose(coldstart.BY_NAME[name])
+        results["cold_start"] = summary
+
+    if wanted & {"warm", "dynamodb_calls", "aws_calls_per_order"}:
+        in_process = _in_process(args, wanted, progress)
+        notes = in_process.pop("notes", None)
+        results |= in_process
+        if notes:
+            results["machine"]["unavailable_functions"] = notes
+
+    if "local_throughput" in wanted:
+        from bench import throughput
+
+        results["local_throughput"] = throughput.measure(orders=args.orders, clients=args.clients, progress=progress)
+
+    results["machine"]["bench_seconds"] = round(time.perf_counter() - started, 1)
+    ordered = {key: results[key] for key in ("machine", *SECTIONS) if key in results}
+    report.write_results(ordered, args.out)
+    report.print_results(ordered, console)
+    console.print(f"results written to {args.out}")
+    missed = _missed_targets(ordered)
+    return 1 if args.strict and missed else 0
+
+
+def _missed_targets(results: dict[str, Any]) -> list[str]:
+    missed = [f"cold start {k}" for k, v in results.get("cold_start", {}).items() if v.get("pass") is False]
+    missed += [f"warm {k}" for k, v in results.get("warm", {}).items() if v.get("pass") is False]
+    operations = results.get("dynamodb_calls", {}).get("operations", {})
+    missed += [f"dynamodb {k}" for k, v in operations.items() if v.get("pass") is False]
+    if results.get("local_throughput", {}).get("pass") is False:
+        missed.append("local throughput")
+    return missed
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,122 @@
+"""The results: one JSON document (`bench/results.json`) and the same figures as rich tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+PASS, FAIL, SKIP = "[green]pass[/]", "[red]FAIL[/]", "[yellow]skipped[/]"
+
+
+def verdict(row: dict[str, Any]) -> str:
+    if row.get("pass") is None:
+        return SKIP
+    return PASS if row["pass"] else FAIL
+
+
+def write_results(results: dict[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(results, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def _ops(counts: dict[str, int]) -> str:
+    return ", ".join(f"{op}x{n}" for op, n in counts.items()) or "—"
+
+
+def _fmt(value: Any, suffix: str = "") -> str:
+    return "—" if value is None else f"{value}{suffix}"
+
+
+def cold_start_table(section: dict[str, Any]) -> Table:
+    table = Table(title="Cold start: fresh process importing the handler vs importing only boto3 (target ≤ 1.3x)")
+    for column in ("function", "handler median", "boto3 median", "ratio", "result", "note"):
+        table.add_column(column, justify="right" if "median" in column or column == "ratio" else "left")
+    for name, row in section.items():
+        note = row.get("skipped") or row.get("error") or ""
+        offenders = (row.get("diagnosis") or {}).get("top_offenders") or []
+        if offenders:
+            note = "heaviest: " + ", ".join(f"{o['package']} {o['self_ms']} ms" for o in offenders[:3])
+        table.add_row(
+            name,
+            _fmt(row.get("median_ms"), " ms"),
+            _fmt(row.get("boto3_median_ms"), " ms"),
+            _fmt(row.get("ratio"), "x"),
+            verdict(row),
+            note,
+        )
+    return table
+
+
+def warm_table(section: dict[str, Any]) -> Table:
+    table = Table(title="Warm overhead per route, AWS stubbed (target median ≤ 1 ms)")
+    for column in ("route", "median", "p99", "result", "note"):
+        table.add_column(column, justify="right" if column in ("median", "p99") else "left")
+    for route, row in section.items():
+        table.add_row(
+            route,
+            _fmt(row.get("median_ms"), " ms"),
+            _fmt(row.get("p99_ms"), " ms"),
+            verdict(row),
+            row.get("skipped") or row.get("error") or "",
+        )
+    return table
+
+
+def dynamodb_table(section: dict[str, Any]) -> Table:
+    table = Table(title=f"DynamoDB calls per operation (Scans in total: {section.get('scans_total', 0)})")
+    for column in ("operation", "function", "kind", "DynamoDB calls", "result"):
+        table.add_column(column)
+    targets: dict[str, str] = {}
+    for name, row in section.get("operations", {}).items():
+        table.add_row(name, row["function"], row["kind"], _ops(row["calls"]), verdict(row))
+        targets[row["kind"]] = row["target"]
+    table.caption = "targets: " + "; ".join(f"{kind}: {target}" for kind, target in targets.items())
+    return table
+
+
+def aws_calls_table(section: dict[str, Any]) -> Table:
+    table = Table(title="AWS calls per order, end to end (POST /orders → orders-consumer → notifications-consumer)")
+    orders = {label: data for label, data in section.items() if isinstance(data, dict) and "total" in data}
+    table.add_column("service.operation")
+    for label in orders:
+        table.add_column(label, justify="right")
+    keys = sorted({f"{s}.{op}" for data in orders.values() for s, ops in data["total"].items() for op in ops})
+    for key in keys:
+        service, op = key.split(".", 1)
+        table.add_row(key, *(str(data["total"].get(service, {}).get(op, 0)) for data in orders.values()))
+    table.add_row("[bold]total[/]", *(f"[bold]{data['total_calls']}[/]" for data in orders.values()))
+    return table
+
+
+def throughput_table(section: dict[str, Any]) -> Table:
+    table = Table(title="Local stack throughput (bounded burst)")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in section.items():
+        if not isinstance(value, dict | list):
+            table.add_row(key, str(value))
+    return table
+
+
+def print_results(results: dict[str, Any], console: Console) -> None:
+    machine = results.get("machine", {})
+    console.print(
+        f"[bold]bbws bench[/] on {machine.get('cpu')} x {machine.get('logical_cpus')}, Python {machine.get('python')}, "
+        f"commit {machine.get('commit')}, {machine.get('measured_at')}"
+    )
+    renderers = {
+        "cold_start": cold_start_table,
+        "warm": warm_table,
+        "dynamodb_calls": dynamodb_table,
+        "aws_calls_per_order": aws_calls_table,
+        "local_throughput": throughput_table,
+    }
+    for key, render in renderers.items():
+        section = results.get(key)
+        if section:
+            console.print(render(section))
+        for note in (section or {}).get("notes", []) if isinstance(section, dict) else []:
+            console.print(f"  note: {note}")
