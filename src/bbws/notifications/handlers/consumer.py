@@ -30,7 +30,11 @@ from bbws.notifications.logic.rendering import EmailRenderer
 from bbws.notifications.models.messages import NotificationMessage
 from bbws.orders.read import get_order
 
-processor = BatchProcessor(event_type=EventType.SQS)
+# A batch whose every record failed is answered like any other (every id listed) instead of
+# raising: the queue retries the same records either way, and an invocation error would count
+# email trouble (SES throttling, a bad template) as function errors, which the deployment
+# alarms read as a broken release.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 # A claim lasts until the claimant's Lambda deadline: past it, the claimant is gone for sure.
 DEFAULT_LEASE_MS = 60_000
