@@ -149,9 +149,7 @@ def check_client_figures(request: OrderRequest, priced: PricedOrder) -> None:
     currency = priced.currency
     for index, (sent, line) in enumerate(zip(request.items, priced.lines, strict=True)):
         if sent.unit_price is not None and sent.unit_price != line.unit_price:
-            mismatches.append(
-                (f"items[{index}].unitPrice", f"the price is {format_money(line.unit_price, currency)}")
-            )
+            mismatches.append((f"items[{index}].unitPrice", f"the price is {format_money(line.unit_price, currency)}"))
         if sent.total_price is not None and sent.total_price != line.total_price:
             mismatches.append(
                 (f"items[{index}].totalPrice", f"the line total is {format_money(line.total_price, currency)}")

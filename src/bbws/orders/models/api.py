@@ -134,4 +134,3 @@ class StatusChange(BaseModel):
     model_config = _REQUEST
 
     status: OrderStatus
-
