@@ -50,7 +50,10 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
     ),
     LambdaFunction(
         "orders-api", "orders", "bbws.orders.handlers.api:lambda_handler", Trigger.API,
-        _COMMON | {"orders_table_name", "products_table_name", "campaigns_table_name", "orders_queue_url"},
+        _COMMON | {
+            "orders_table_name", "products_table_name", "campaigns_table_name", "orders_queue_url",
+            "notifications_queue_url",
+        },
     ),
     LambdaFunction(
         "orders-consumer", "orders", "bbws.orders.handlers.consumer:lambda_handler", Trigger.QUEUE,
