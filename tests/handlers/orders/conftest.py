@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bbws.local.provision import Resources
@@ -11,9 +9,9 @@ from tests.handlers.orders.seed import stock_the_shop
 
 
 @pytest.fixture
-def shop(aws_resources: Resources) -> Iterator[Resources]:
+def shop(aws_resources: Resources) -> Resources:
     """Given a shop selling a website (ZAR 1500.00), monthly hosting (ZAR 99.99), a retired plan
     and a USD plan, with campaigns SAVE10 (10 %, everything), HOSTING-HALF (50 %, hosting only),
     EXPIRED and SWITCHED-OFF."""
     stock_the_shop()
-    yield aws_resources
+    return aws_resources
