@@ -1,9 +1,236 @@
-"""`bbws package | verify | deploy | promote | rollback | release | smoke`."""
+"""`bbws package | verify | deploy | release | promote | rollback | smoke | destroy`."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from botocore.exceptions import BotoCoreError, ClientError
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bbws.core.functions import BY_NAME
+from bbws.delivery import accounts
+from bbws.delivery.accounts import GuardError
+from bbws.delivery.dependencies import PackagingError
+from bbws.delivery.deploy import deploy, destroy, load_artifacts, mark_passed, promote, rollback
+from bbws.delivery.packaging import BuildOptions, build
+from bbws.delivery.release import RolledBack, Schedule, release
+from bbws.delivery.smoke import Check, Client, SmokeError, run_smoke
+from bbws.delivery.targets import DEFAULT_RUNTIME, RUNTIMES, Architecture, Target
+from bbws.delivery.verify import FunctionReport, verify
+
+console = Console(stderr=True, highlight=False)
+
+EnvOption = Annotated[str, typer.Option("--env", help="Target environment: dev, sit or prod.")]
+FunctionsOption = Annotated[
+    list[str] | None,
+    typer.Option("--function", "-f", help="Only this function (repeatable). Default: all of them."),
+]
+
+
+def _project_root() -> Path:
+    """The repository holding pyproject.toml: the working directory or one of its parents."""
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "pyproject.toml").is_file() and (candidate / "src" / "bbws").is_dir():
+            return candidate
+    raise typer.BadParameter("run bbws inside the repository (no pyproject.toml with src/bbws found)")
+
+
+@contextmanager
+def _failures() -> Iterator[None]:
+    """Turn the tooling's refusals into one red line and a non-zero exit status."""
+    try:
+        yield
+    except RolledBack as error:
+        console.print(f"[red]rolled back:[/red] {error}")
+        raise typer.Exit(3) from error
+    except (GuardError, PackagingError, SmokeError, FileNotFoundError, ValueError) as error:
+        console.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from error
+    except (ClientError, BotoCoreError) as error:
+        console.print(f"[red]AWS error:[/red] {error}")
+        raise typer.Exit(1) from error
+
+
+def _environment(name: str) -> accounts.Environment:
+    return accounts.environment(name, accounts.ENVIRONMENTS)
+
+
+def _say(line: str) -> None:
+    console.print(line)
+
+
+def package(  # noqa: PLR0917 - typer turns each parameter into an option
+    out: Annotated[Path, typer.Option(help="Directory for the zips and manifest.json.")] = Path("dist"),
+    function: FunctionsOption = None,
+    arch: Annotated[Architecture, typer.Option(help="Target CPU architecture.")] = Architecture.X86_64,
+    runtime: Annotated[str, typer.Option(help=f"Lambda runtime: {', '.join(RUNTIMES)}.")] = DEFAULT_RUNTIME,
+    bundle_boto3: Annotated[
+        bool, typer.Option(help="Bundle the locked boto3/botocore instead of using the runtime's copy.")
+    ] = True,
+    cache_dir: Annotated[Path | None, typer.Option(help="Cache directory (default .bbws/cache).")] = None,
+) -> None:
+    """Build one deterministic zip per Lambda function from uv.lock, with no Docker."""
+    with _failures():
+        root = _project_root()
+        options = BuildOptions(
+            project_root=root,
+            out=out,
+            target=Target.of(runtime, arch.value),
+            functions=tuple(function or ()),
+            bundle_runtime_provided=bundle_boto3,
+            cache_dir=cache_dir,
+        )
+        started = time.monotonic()
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+        ) as progress:
+            task = progress.add_task("packaging", total=None)
+
+            def report(name: str, message: str) -> None:
+                progress.update(task, description=f"[bold]{name}[/bold] {message}")
+
+            result = build(options, report)
+        table = Table(title=f"{out}/ for {options.target.describe()}")
+        for column in ("function", "zipped", "unzipped", "files", "sha256", "cached"):
+            table.add_column(column, justify="right" if column in {"zipped", "unzipped", "files"} else "left")
+        for name, artifact in result.manifest.functions.items():
+            table.add_row(
+                name,
+                f"{artifact.size / 1_048_576:.1f} MB",
+                f"{artifact.unzipped_size / 1_048_576:.1f} MB",
+                str(artifact.files),
+                artifact.sha256[:16],
+                "yes" if name in result.zips_from_cache else "no",
+            )
+        console.print(table)
+        console.print(f"wrote {out / 'manifest.json'} in {time.monotonic() - started:.1f} s")
+
+
+def verify_command(
+    dist: Annotated[Path, typer.Argument(help="The directory `bbws package` wrote.")] = Path("dist"),
+) -> None:
+    """Re-check every artifact against the manifest and import each handler in a clean interpreter."""
+    with _failures():
+
+        def show(result: FunctionReport) -> None:
+            if not result.ok:
+                console.print(f"[red]FAIL[/red] {result.name}")
+                for finding in result.findings:
+                    console.print(f"     {finding}")
+            elif result.imported:
+                console.print(f"[green]ok[/green]   {result.name}: hashes, binaries and handler import")
+            else:
+                console.print(f"[yellow]ok[/yellow]   {result.name}: hashes and binaries; {result.note}")
+
+        outcome = verify(dist, _project_root(), report=show)
+        if not outcome.ok:
+            raise typer.Exit(1)
+
+
+def deploy_command(
+    env: EnvOption,
+    dist: Annotated[Path, typer.Option(help="Verified artifacts from `bbws package`.")] = Path("dist"),
+    function: FunctionsOption = None,
+) -> None:
+    """Upload the artifacts by sha256 and publish a new version of each function (alias unchanged)."""
+    with _failures():
+        target = _environment(env)
+        deploy(target, load_artifacts(dist, function or ()), accounts.session_for(target), _say)
+
+
+def release_command(
+    env: EnvOption,
+    function: FunctionsOption = None,
+    bake_seconds: Annotated[float, typer.Option(help="Bake at 10 % watching alarms.")] = 300.0,
+    step_seconds: Annotated[float, typer.Option(help="Bake at 25 % and 50 %.")] = 60.0,
+    poll_seconds: Annotated[float, typer.Option(help="How often alarms are read.")] = 15.0,
+) -> None:
+    """Shift the `live` alias to the deployed versions: 10 % -> bake -> 25 -> 50 -> 100 %."""
+    with _failures():
+        target = _environment(env)
+        schedule = Schedule(bake_seconds=bake_seconds, step_seconds=step_seconds, poll_seconds=poll_seconds)
+        release(target, accounts.session_for(target), function or None, schedule=schedule, report=_say)
+        console.print(f"[green]released[/green] in {target.name}")
+
+
+def promote_command(
+    source: Annotated[str, typer.Option("--from", help="The environment the artifact passed in.")],
+    destination: Annotated[str, typer.Option("--to", help="The environment to deploy it to.")],
+    dist: Annotated[Path | None, typer.Option(help="The artifacts that passed (checked against the record).")] = None,
+    function: FunctionsOption = None,
+) -> None:
+    """Deploy into the next environment exactly the artifacts that passed the previous one."""
+    with _failures():
+        target = _environment(destination)
+        names = tuple(function or (() if dist is not None else tuple(BY_NAME)))
+        promote(_environment(source), target, accounts.session_for(target), dist=dist, functions=names, report=_say)
+
+
+def rollback_command(env: EnvOption, function: FunctionsOption = None) -> None:
+    """Point the `live` alias back at the previous version of each function."""
+    with _failures():
+        target = _environment(env)
+        rollback(target, accounts.session_for(target), function or None, _say)
+
+
+def smoke_command(
+    base_url: Annotated[str, typer.Option(help="The API's base URL (stage URL, without /v1.0).")],
+    env: Annotated[str | None, typer.Option("--env", help="The environment being checked.")] = None,
+    storefront_key: Annotated[
+        str | None, typer.Option(envvar="BBWS_STOREFRONT_KEY", help="Also submit one order (never in prod).")
+    ] = None,
+    record: Annotated[bool, typer.Option(help="On success, record the released versions as passed.")] = False,
+) -> None:
+    """Check a deployment over HTTP. Read-only against prod (and whenever no --env is given)."""
+    with _failures():
+        target = _environment(env) if env else None
+        read_only = target is None or target.protected
+        if read_only and storefront_key:
+            console.print("read-only run: the order check is skipped")
+
+        def show(check: Check) -> None:
+            mark = "[green]ok[/green]  " if check.ok else "[red]FAIL[/red]"
+            console.print(f"{mark} {check.name}: {check.detail}")
+
+        result = run_smoke(Client(base_url, read_only=read_only), storefront_key=storefront_key, report=show)
+        if not result.ok:
+            raise typer.Exit(1)
+        if record:
+            if target is None:
+                raise GuardError("--record needs --env")
+            passed = mark_passed(target, accounts.session_for(target))
+            console.print(f"recorded {len(passed)} function(s) as passed in {target.name}")
+
+
+def destroy_command(env: EnvOption) -> None:
+    """`terraform destroy` an environment. Always refused for prod (and with prod's credentials)."""
+    with _failures():
+        target = _environment(env)
+        status = destroy(target, accounts.session_for(target), _project_root())
+        raise typer.Exit(status)
+
+
+_COMMANDS: dict[str, Callable[..., None]] = {
+    "package": package,
+    "verify": verify_command,
+    "deploy": deploy_command,
+    "release": release_command,
+    "promote": promote_command,
+    "rollback": rollback_command,
+    "smoke": smoke_command,
+    "destroy": destroy_command,
+}
 
 
 def register(app: typer.Typer) -> None:
     """Add the delivery commands to the top-level `bbws` application."""
+    for name, command in _COMMANDS.items():
+        app.command(name)(command)

@@ -1,0 +1,272 @@
+"""`bbws deploy | promote | rollback | destroy`: moving verified artifacts into an environment.
+
+Every entry point first proves the caller is in the environment's account (`require_account`).
+Deploying publishes a new Lambda version from the artifact in S3 and checks that Lambda's
+CodeSha256 is the artifact's; the `live` alias is moved later by `release`. Promotion deploys
+exactly the artifact the previous environment recorded as passed, or nothing at all.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from bbws.core.functions import FUNCTIONS
+from bbws.delivery.accounts import (
+    ALIAS,
+    Environment,
+    GuardError,
+    refuse_destroy,
+    require_account,
+)
+from bbws.delivery.archive import sha256_of
+from bbws.delivery.manifest import FunctionArtifact, Manifest
+from bbws.delivery.store import ArtifactStore, ReleaseRecord, Status, b64_sha256
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A zip on disk that is known to be the manifest's (its sha256 was re-checked)."""
+
+    name: str
+    path: Path
+    spec: FunctionArtifact
+
+
+def load_artifacts(dist: Path, functions: Sequence[str] = ()) -> list[Artifact]:
+    """The manifest's artifacts, each re-hashed; refuses if any zip differs from the manifest."""
+    manifest = Manifest.read(dist)
+    unknown = sorted(set(functions) - set(manifest.functions))
+    if unknown:
+        raise GuardError(f"{dist / 'manifest.json'}: no artifact for {', '.join(unknown)}")
+    artifacts: list[Artifact] = []
+    for name in sorted(manifest.functions):
+        if functions and name not in functions:
+            continue
+        spec = manifest.functions[name]
+        path = dist / spec.file
+        if not path.is_file():
+            raise GuardError(f"{path}: missing (listed in the manifest)")
+        actual = sha256_of(path)
+        if actual != spec.sha256:
+            raise GuardError(f"{path}: sha256 {actual} is not the manifest's {spec.sha256}; refusing to deploy it")
+        artifacts.append(Artifact(name, path, spec))
+    return artifacts
+
+
+def alias_version(lam: Any, function_name: str) -> str | None:
+    try:
+        return str(lam.get_alias(FunctionName=function_name, Name=ALIAS)["FunctionVersion"])
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return None
+        raise
+
+
+def deploy_artifact(env: Environment, lam: Any, store: ArtifactStore, artifact: Artifact) -> ReleaseRecord:
+    """Upload one artifact, point the function's code at it, publish a version, record it."""
+    function_name = env.function_name(artifact.name)
+    configuration = lam.get_function_configuration(FunctionName=function_name)
+    expected = {
+        "Runtime": artifact.spec.runtime,
+        "Handler": artifact.spec.handler,
+        "Architectures": [artifact.spec.architecture],
+    }
+    for setting, wanted in expected.items():
+        actual = configuration.get(setting)
+        if actual is not None and actual != wanted:
+            raise GuardError(
+                f"{function_name}: {setting} is {actual}, but the artifact {artifact.path.name} needs {wanted} "
+                "(change it in Terraform first)",
+            )
+    key = store.upload(artifact.path, artifact.spec.sha256)
+    code_sha = b64_sha256(artifact.spec.sha256)
+    updated = lam.update_function_code(FunctionName=function_name, S3Bucket=store.bucket, S3Key=key)
+    if updated["CodeSha256"] != code_sha:
+        raise GuardError(f"{function_name}: Lambda reports CodeSha256 {updated['CodeSha256']}, expected {code_sha}")
+    lam.get_waiter("function_updated_v2").wait(FunctionName=function_name)
+    # CodeSha256 makes Lambda refuse to publish if the code changed since the update above.
+    published = lam.publish_version(
+        FunctionName=function_name, CodeSha256=code_sha, Description=f"bbws sha256:{artifact.spec.sha256}"
+    )
+    record = ReleaseRecord(
+        function=artifact.name,
+        environment=env.name,
+        sha256=artifact.spec.sha256,
+        version=str(published["Version"]),
+        previous_version=alias_version(lam, function_name),
+        status=Status.DEPLOYED,
+        artifact_key=key,
+        artifact=artifact.spec,
+    ).moved_to(Status.DEPLOYED)
+    store.write_record(record)
+    return record
+
+
+def deploy(
+    env: Environment,
+    artifacts: Sequence[Artifact],
+    session: boto3.session.Session,
+    report: Callable[[str], None] = lambda _line: None,
+) -> list[ReleaseRecord]:
+    """Deploy `artifacts` into `env` (after the account check)."""
+    require_account(env, session)
+    lam = session.client("lambda", region_name=env.region)
+    store = ArtifactStore(env, session.client("s3", region_name=env.region))
+    records: list[ReleaseRecord] = []
+    for artifact in artifacts:
+        record = deploy_artifact(env, lam, store, artifact)
+        report(f"{env.function_name(artifact.name)}: version {record.version} ({artifact.spec.sha256[:12]})")
+        records.append(record)
+    return records
+
+
+def passed_artifacts(previous: Environment, store: ArtifactStore, functions: Sequence[str]) -> dict[str, ReleaseRecord]:
+    """The records of `functions` that passed in `previous`; refuses naming every one that did not."""
+    records: dict[str, ReleaseRecord] = {}
+    problems: list[str] = []
+    for name in functions:
+        record = store.read_record(name)
+        if record is None:
+            problems.append(f"{name}: nothing recorded in {previous.name}")
+        elif record.status != Status.PASSED:
+            problems.append(f"{name}: {record.sha256[:12]} is {record.status} in {previous.name}, not passed")
+        else:
+            records[name] = record
+    if problems:
+        raise GuardError(f"refusing to promote from {previous.name}:\n  " + "\n  ".join(problems))
+    return records
+
+
+def promote(
+    source: Environment,
+    destination: Environment,
+    session: boto3.session.Session,
+    *,
+    dist: Path | None,
+    functions: Sequence[str] = (),
+    report: Callable[[str], None] = lambda _line: None,
+) -> list[ReleaseRecord]:
+    """Deploy into `destination` exactly the artifacts that passed in `source`."""
+    if destination.previous != source.name:
+        raise GuardError(
+            f"refusing to promote {source.name} -> {destination.name}: "
+            f"{destination.name} receives only from {destination.previous or 'nowhere (it is built here)'}",
+        )
+    require_account(destination, session)
+    source_store = ArtifactStore(source, session.client("s3", region_name=source.region))
+    with tempfile.TemporaryDirectory(prefix="bbws-promote-") as scratch:
+        if dist is not None:
+            artifacts = load_artifacts(dist, functions)
+            passed = passed_artifacts(source, source_store, [a.name for a in artifacts])
+            mismatched = [
+                f"{a.name}: {a.path} is {a.spec.sha256[:12]}, but {source.name} passed {passed[a.name].sha256[:12]}"
+                for a in artifacts
+                if passed[a.name].sha256 != a.spec.sha256
+            ]
+            if mismatched:
+                raise GuardError("refusing to promote artifacts that did not pass:\n  " + "\n  ".join(mismatched))
+        else:
+            if not functions:
+                raise GuardError("name the functions to promote, or pass --dist with the tested manifest")
+            passed = passed_artifacts(source, source_store, functions)
+            artifacts = []
+            for name, record in sorted(passed.items()):
+                path = source_store.download(record.sha256, Path(scratch) / record.artifact.file)
+                if sha256_of(path) != record.sha256:
+                    raise GuardError(f"{source.artifacts_bucket}/{record.artifact_key}: content is not {record.sha256}")
+                artifacts.append(Artifact(name, path, record.artifact))
+        return deploy(destination, artifacts, session, report)
+
+
+def rollback(
+    env: Environment,
+    session: boto3.session.Session,
+    functions: Sequence[str] | None = None,
+    report: Callable[[str], None] = lambda _line: None,
+) -> list[ReleaseRecord]:
+    """Point each function's `live` alias back at the version it served before the last deploy.
+    None: every function with a recorded previous version."""
+    require_account(env, session)
+    lam = session.client("lambda", region_name=env.region)
+    store = ArtifactStore(env, session.client("s3", region_name=env.region))
+    records: list[ReleaseRecord] = []
+    for name in functions if functions is not None else [f.name for f in FUNCTIONS]:
+        record = store.read_record(name)
+        if record is None or record.previous_version is None or record.status == Status.ROLLED_BACK:
+            if functions is None:
+                continue
+            raise GuardError(f"{name}: no previous version recorded in {env.name}; nothing to roll back to")
+        restore_alias(lam, env.function_name(name), record.previous_version)
+        rolled = record.moved_to(Status.ROLLED_BACK)
+        store.write_record(rolled)
+        report(f"{env.function_name(name)}: {ALIAS} -> version {record.previous_version}")
+        records.append(rolled)
+    return records
+
+
+def mark_passed(
+    env: Environment,
+    session: boto3.session.Session,
+    functions: Sequence[str] | None = None,
+) -> list[ReleaseRecord]:
+    """Record that the released versions passed their checks here (what promotion looks for).
+    None: every function released in `env`. A named function that is not released is refused."""
+    require_account(env, session)
+    store = ArtifactStore(env, session.client("s3", region_name=env.region))
+    marked: list[ReleaseRecord] = []
+    for name in functions if functions is not None else [f.name for f in FUNCTIONS]:
+        record = store.read_record(name)
+        if record is None or record.status not in {Status.RELEASED, Status.PASSED}:
+            if functions is None:
+                continue
+            state = "nothing" if record is None else record.status
+            raise GuardError(f"{name}: {state} recorded in {env.name}; only a released version can pass")
+        if record.status == Status.RELEASED:
+            record = record.moved_to(Status.PASSED)
+            store.write_record(record)
+        marked.append(record)
+    return marked
+
+
+def restore_alias(lam: Any, function_name: str, version: str) -> None:
+    """All traffic to `version`; the weighted routing to the canary removed in the same call."""
+    lam.update_alias(
+        FunctionName=function_name,
+        Name=ALIAS,
+        FunctionVersion=version,
+        RoutingConfig={"AdditionalVersionWeights": {}},
+    )
+
+
+Runner = Callable[[list[str]], int]
+
+
+def _run(command: list[str]) -> int:
+    return subprocess.run(command, check=False).returncode  # noqa: S603 - fixed argv
+
+
+def destroy(
+    env: Environment,
+    session: boto3.session.Session,
+    project_root: Path,
+    *,
+    runner: Runner = _run,
+) -> int:
+    """`terraform destroy` of a non-protected environment. PROD is refused before any AWS call,
+    and any environment is refused when the credentials are PROD's."""
+    refuse_destroy(env)
+    sts: Any = session.client("sts", region_name=env.region)
+    refuse_destroy(env, caller_account=str(sts.get_caller_identity()["Account"]))
+    require_account(env, session)
+    directory = project_root / "infra" / "terraform" / "environments" / env.name
+    if not directory.is_dir():
+        raise GuardError(f"{directory}: no Terraform for {env.name}")
+    return runner(["terraform", f"-chdir={directory}", "destroy"])

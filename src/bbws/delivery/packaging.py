@@ -1,0 +1,201 @@
+"""`bbws package`: one deterministic, inspected zip per Lambda function, and the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bbws.core.functions import BY_NAME, FUNCTIONS, LambdaFunction
+from bbws.delivery import elf
+from bbws.delivery.archive import fixed_timestamp, is_excluded, sha256_of, write_zip
+from bbws.delivery.dependencies import (
+    Distribution,
+    Installer,
+    LockGraph,
+    PackagingError,
+    UvInstaller,
+    cached_site,
+    distributions_for,
+    export_requirements,
+    scan_site,
+)
+from bbws.delivery.manifest import FunctionArtifact, Manifest, NativeFileRecord
+from bbws.delivery.sources import select_sources
+from bbws.delivery.targets import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES, Target, format_glibc
+
+# Bump when the zip layout changes, so cached zips from an older layout are not reused.
+_LAYOUT_VERSION = "1"
+
+Report = Callable[[str, str], None]  # (function name, what is happening)
+
+
+def _silent(_function: str, _message: str) -> None:
+    return None
+
+
+@dataclass
+class BuildOptions:
+    project_root: Path
+    out: Path
+    target: Target = field(default_factory=Target.of)
+    functions: tuple[str, ...] = ()  # empty: all of them
+    bundle_runtime_provided: bool = True
+    cache_dir: Path | None = None  # default: <project_root>/.bbws/cache
+    installer: Installer | None = None  # default: uv
+    requirements: str | None = None  # default: `uv export` of the project's lock
+
+    def selected(self) -> list[LambdaFunction]:
+        unknown = sorted(set(self.functions) - set(BY_NAME))
+        if unknown:
+            raise PackagingError(f"unknown function(s): {', '.join(unknown)}; known: {', '.join(BY_NAME)}")
+        return [f for f in FUNCTIONS if not self.functions or f.name in self.functions]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    manifest: Manifest
+    site_from_cache: bool
+    zips_from_cache: tuple[str, ...]
+
+
+def inspect_native(entries: dict[str, Path | bytes], target: Target, label: str) -> list[NativeFileRecord]:
+    """Inspect every ELF file among `entries`; raise naming each file that cannot load on `target`."""
+    records: list[NativeFileRecord] = []
+    problems: list[str] = []
+    for name in sorted(entries):
+        source = entries[name]
+        data = source if isinstance(source, bytes) else _head_or_all(source)
+        if not elf.is_elf(data):
+            continue
+        try:
+            native = elf.inspect(name, data)
+        except ValueError as error:
+            problems.append(f"{label}: {name}: {error}")
+            continue
+        problems.extend(f"{label}: {name}: {reason}" for reason in native.problems(target))
+        records.append(
+            NativeFileRecord(
+                path=name,
+                machine=native.machine,
+                glibc=None if native.glibc is None else format_glibc(native.glibc),
+                abi=native.abi,
+            ),
+        )
+    if problems:
+        raise PackagingError("incompatible native code:\n  " + "\n  ".join(problems))
+    return records
+
+
+def _head_or_all(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        head = handle.read(4)
+        if head != elf.ELF_MAGIC:
+            return head
+        return head + handle.read()
+
+
+def _zip_cache_key(entries: dict[str, Path | bytes], site: Path, distributions: Iterable[Distribution]) -> str:
+    """Identity of a zip's inputs. Dependency files are identified by the (immutable) cached
+    site and the distribution pins; the project's own files by their content."""
+    digest = hashlib.sha256()
+    digest.update(f"{_LAYOUT_VERSION}\n{site.name}\n{fixed_timestamp()}\n".encode())
+    digest.update("\n".join(d.pin for d in distributions).encode())
+    for name in sorted(entries):
+        source = entries[name]
+        digest.update(name.encode() + b"\0")
+        if isinstance(source, bytes):
+            digest.update(hashlib.sha256(source).digest())
+        elif not source.is_relative_to(site):
+            digest.update(hashlib.sha256(source.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def build(options: BuildOptions, report: Report = _silent) -> BuildResult:
+    """Build every selected function's zip into `options.out` and write the manifest."""
+    root = options.project_root
+    target = options.target
+    functions = options.selected()
+    cache_dir = options.cache_dir or root / ".bbws" / "cache"
+    installer = options.installer or UvInstaller(root)
+    lock_path = root / "uv.lock"
+    if not lock_path.is_file():
+        raise PackagingError(f"{lock_path}: missing; packaging installs exactly what the lock pins")
+
+    report("*", "exporting locked runtime requirements")
+    requirements = options.requirements or export_requirements(root)
+    report("*", f"installing wheels for {target.python_platform}")
+    site, site_from_cache = cached_site(cache_dir, requirements, target, installer)
+    installed = scan_site(site)
+    graph = LockGraph.load(lock_path)
+
+    options.out.mkdir(parents=True, exist_ok=True)
+    artifacts: dict[str, FunctionArtifact] = {}
+    reused: list[str] = []
+    for function in functions:
+        report(function.name, "selecting sources")
+        sources = select_sources(root / "src", function)
+        distributions = distributions_for(
+            sources.third_party, installed, graph, bundle_runtime_provided=options.bundle_runtime_provided
+        )
+        entries: dict[str, Path | bytes] = {}
+        for distribution in distributions:
+            for relative in distribution.files:
+                if not is_excluded(relative):
+                    entries[relative] = site / relative
+        entries.update(sources.files)
+
+        report(function.name, "inspecting native code")
+        native = inspect_native(entries, target, function.name)
+
+        report(function.name, "writing zip")
+        key = _zip_cache_key(entries, site, distributions)
+        cached_zip = cache_dir / "zips" / f"{key}.zip"
+        destination = options.out / f"{function.name}.zip"
+        if cached_zip.is_file():
+            shutil.copyfile(cached_zip, destination)
+            reused.append(function.name)
+        else:
+            write_zip(destination, entries)
+            cached_zip.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(destination, cached_zip)
+        stats = _stats(destination)
+        if stats[1] > MAX_ZIPPED_BYTES:
+            raise PackagingError(f"{destination}: {stats[1]} bytes zipped, over Lambda's {MAX_ZIPPED_BYTES} limit")
+        if stats[2] > MAX_UNZIPPED_BYTES:
+            raise PackagingError(f"{destination}: {stats[2]} bytes unzipped, over Lambda's {MAX_UNZIPPED_BYTES} limit")
+        artifacts[function.name] = FunctionArtifact(
+            file=destination.name,
+            sha256=stats[0],
+            size=stats[1],
+            unzipped_size=stats[2],
+            files=stats[3],
+            handler=function.lambda_handler,
+            service=function.service,
+            runtime=target.runtime.name,
+            architecture=target.architecture.value,
+            distributions=[d.pin for d in distributions],
+            native_files=native,
+        )
+        report(function.name, f"done {stats[1] / 1_048_576:.1f} MB")
+
+    manifest = Manifest(
+        runtime=target.runtime.name,
+        architecture=target.architecture.value,
+        python_platform=target.python_platform,
+        lock_sha256=hashlib.sha256(lock_path.read_bytes()).hexdigest(),
+        bundles_boto3=options.bundle_runtime_provided,
+        functions=artifacts,
+    )
+    manifest.write(options.out)
+    return BuildResult(manifest, site_from_cache, tuple(reused))
+
+
+def _stats(path: Path) -> tuple[str, int, int, int]:
+    with zipfile.ZipFile(path) as archive:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+        unzipped = sum(info.file_size for info in infos)
+    return sha256_of(path), path.stat().st_size, unzipped, len(infos)
