@@ -115,12 +115,11 @@ def _gateway_problem(status: int, title: str, detail: str, slug: str) -> Problem
 
 
 def _body_field(body: bytes) -> tuple[str | None, bool]:
+    """The event's body. The API declares no binary media types, so, as API Gateway does, the
+    payload is passed as text (bytes that are not UTF-8 become U+FFFD), never base64."""
     if not body:
         return None, False
-    try:
-        return body.decode("utf-8"), False
-    except UnicodeDecodeError:
-        return base64.b64encode(body).decode("ascii"), True
+    return body.decode("utf-8", errors="replace"), False
 
 
 def build_api_event(
