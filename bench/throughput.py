@@ -1,0 +1,217 @@
+"""Local throughput: a bounded burst of orders from concurrent clients against `bbws local run`,
+then the wait until every accepted order is stored and its confirmation email is in the outbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from bench.warm import percentile
+
+READY_TIMEOUT_S = 90.0
+PROCESSING_TIMEOUT_S = 120.0
+HTTP_TIMEOUT_S = 30.0
+
+
+class StackUnavailable(RuntimeError):
+    """The local stack could not be started (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Stack:
+    api_url: str
+    info: dict[str, Any]
+
+    @property
+    def base_url(self) -> str:
+        return self.api_url + "/v1.0"
+
+
+def _bbws() -> str:
+    return str(Path(sys.executable).with_name("bbws"))
+
+
+@contextmanager
+def local_stack(workdir: Path) -> Iterator[Stack]:
+    """`bbws local run --port 0` in its own process group; stopped with Ctrl-C's signal."""
+    ready = workdir / "ready.json"
+    log_path = workdir / "stack.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [_bbws(), "local", "run", "--port", "0", "--ready-file", str(ready), "--log-level", "WARNING"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while not ready.exists():
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log_path.read_text()[-600:].strip()
+                raise StackUnavailable(f"`bbws local run` did not become ready: {tail or 'no output'}")
+            time.sleep(0.2)
+        info = json.loads(ready.read_text())
+        yield Stack(str(info["apiUrl"]).rstrip("/"), info)
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def _get(session: requests.Session, url: str, **kwargs: Any) -> Any:
+    response = session.get(url, timeout=HTTP_TIMEOUT_S, **kwargs)
+    response.raise_for_status()
+    return response.json()
+
+
+def count_orders(session: requests.Session, stack: Stack, token: str) -> int:
+    """Every stored order, paging GET /orders as an admin (all tenants)."""
+    total, cursor = 0, None
+    for _ in range(1000):  # bounded: 100 000 orders
+        params = {"limit": "100"} | ({"cursor": cursor} if cursor else {})
+        page = _get(session, stack.base_url + "/orders", params=params, headers={"Authorization": f"Bearer {token}"})
+        total += len(page["items"])
+        cursor = page.get("nextCursor")
+        if not cursor:
+            break
+    return total
+
+
+def count_confirmations(session: requests.Session, stack: Stack, domain: str) -> tuple[int, int]:
+    """(emails to this burst's customers, all emails in the outbox)."""
+    messages = _get(session, stack.api_url + "/_local/outbox.json")["messages"]
+    mine = sum(1 for m in messages if any(str(to).endswith("@" + domain) for to in m.get("to", [])))
+    return mine, len(messages)
+
+
+def _wait_until_drained(session: requests.Session, stack: Stack, deadline: float, started: float) -> float:
+    """Seconds from `started` until every live queue (not the DLQs) holds no visible and no
+    in-flight message, polled through the cheap queues.json. Consumers publish downstream before
+    they return, so empty queues mean every accepted order is stored and announced (failed
+    records stay in flight until they succeed or reach a DLQ)."""
+    while time.monotonic() < deadline:
+        queues = _get(session, stack.api_url + "/_local/queues.json")["queues"]
+        if all(q["visible"] == 0 and q["inFlight"] == 0 for q in queues if not q["deadLetter"]):
+            break
+        time.sleep(0.25)
+    return time.perf_counter() - started
+
+
+def _order_body(products: list[dict[str, Any]], number: int, domain: str) -> dict[str, Any]:
+    product = products[number % len(products)]
+    return {
+        # Ten customers: repeat buyers and concurrent first orders from new addresses alike.
+        "customerEmail": f"customer{number % 10}@{domain}",
+        "currency": product["currency"],
+        "items": [{"productId": product["productId"], "quantity": 1 + number % 3}],
+    }
+
+
+def _burst(stack: Stack, api_key: str, bodies: list[dict[str, Any]], clients: int) -> tuple[list[int], list[float]]:
+    local = threading.local()
+
+    def post(body: dict[str, Any]) -> tuple[int, float]:
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+        started = time.perf_counter()
+        try:
+            response = local.session.post(
+                stack.base_url + "/orders", json=body, headers={"X-Api-Key": api_key}, timeout=HTTP_TIMEOUT_S
+            )
+            status = response.status_code
+        except requests.RequestException:
+            status = 0  # no answer at all: counted apart from 5xx
+        return status, (time.perf_counter() - started) * 1000
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        outcomes = list(pool.map(post, bodies))
+    return [status for status, _ in outcomes], [ms for _, ms in outcomes]
+
+
+def measure(orders: int = 200, clients: int = 10, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    say = progress or (lambda _: None)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bbws-bench-local-") as workdir, local_stack(Path(workdir)) as stack:
+            say(f"local stack ready at {stack.api_url}")
+            return _run(stack, orders, clients, say)
+    except StackUnavailable as error:
+        return {"skipped": str(error), "pass": None}
+
+
+def _run(stack: Stack, orders: int, clients: int, say: Callable[[str], None]) -> dict[str, Any]:
+    session = requests.Session()
+    info = _get(session, stack.api_url + "/_local/info")
+    token = session.post(stack.api_url + "/_local/tokens", json={"role": "admin"}, timeout=HTTP_TIMEOUT_S).json()[
+        "token"
+    ]
+    products = _get(session, stack.base_url + "/products")["items"]
+    if not products:
+        return {"skipped": "the local stack has no demo products", "pass": None}
+    domain = f"bench-{uuid.uuid4().hex[:8]}.example"
+    stored_before = count_orders(session, stack, token)
+    bodies = [_order_body(products, n, domain) for n in range(orders)]
+
+    say(f"posting {orders} orders from {clients} concurrent clients")
+    started = time.perf_counter()
+    statuses, latencies = _burst(stack, str(info["storefrontApiKey"]), bodies, clients)
+    accept_seconds = time.perf_counter() - started
+    accepted = statuses.count(202)
+
+    say(f"{accepted} accepted in {accept_seconds:.1f} s; waiting for the pipeline to drain")
+    deadline = time.monotonic() + PROCESSING_TIMEOUT_S
+    processed_seconds = _wait_until_drained(session, stack, deadline, started)
+    while True:  # the queues said done: the stores must agree (bounded by the same deadline)
+        stored = count_orders(session, stack, token) - stored_before
+        confirmations, outbox = count_confirmations(session, stack, domain)
+        if min(stored, confirmations) >= accepted or time.monotonic() > deadline:
+            break
+        time.sleep(1.0)
+        processed_seconds = time.perf_counter() - started
+    queues = _get(session, stack.api_url + "/_local/queues.json")["queues"]
+
+    server_errors = sum(1 for s in statuses if s >= 500)
+    return {
+        "orders": orders,
+        "clients": clients,
+        "accepted": accepted,
+        "stored": stored,
+        "confirmation_emails": confirmations,
+        "outbox_emails_total": outbox,
+        "statuses": {str(k): v for k, v in sorted(Counter(statuses).items())},
+        "server_errors": server_errors,
+        "accept_seconds": round(accept_seconds, 2),
+        "processed_seconds": round(processed_seconds, 2),
+        "accepted_per_second": round(accepted / accept_seconds, 1) if accept_seconds else None,
+        "processed_per_second": round(accepted / processed_seconds, 1) if processed_seconds else None,
+        "post_latency_median_ms": round(statistics.median(latencies), 1),
+        "post_latency_p99_ms": round(percentile(latencies, 0.99), 1),
+        "dead_lettered": sum(q["visible"] + q["inFlight"] for q in queues if q["deadLetter"]),
+        "queues_after": queues,
+        "pass": server_errors == 0 and accepted == orders == stored == confirmations,
+    }
