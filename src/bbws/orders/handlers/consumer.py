@@ -15,8 +15,6 @@ from bbws.orders.dal.repository import OrderRepository
 from bbws.orders.logic.intake import record_order
 from bbws.orders.models.messages import OrderSubmitted
 
-processor = BatchProcessor(event_type=EventType.SQS)
-
 
 def handle_record(record: SQSRecord) -> None:
     """Any exception marks just this record failed: SQS delivers it again, and after five
@@ -26,6 +24,10 @@ def handle_record(record: SQSRecord) -> None:
 
 
 def _handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+    # One processor per invocation: it holds the batch's state, and the local stack may invoke
+    # the handler from several threads at once. A batch whose every record failed is answered
+    # like any other (all ids listed), not raised: the queue redelivers exactly those records.
+    processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
     return process_partial_response(event=event, record_handler=handle_record, processor=processor, context=context)
 
 
