@@ -1,0 +1,212 @@
+# Once per account, before the environment's first `terraform init`: the S3 state bucket, the
+# DynamoDB lock table and the artifacts bucket `bbws deploy` uploads to. Run it in a workspace
+# named after the environment (`terraform workspace select -or-create dev`) with
+# `-var environment=dev`, so each account's bootstrap state stays apart (docs/operations.md).
+
+terraform {
+  required_version = ">= 1.6"
+
+  required_providers {
+    aws = {
+      source  = "hashicorp/aws"
+      version = ">= 5.80, < 6.0"
+    }
+  }
+}
+
+variable "environment" {
+  description = "dev, sit or prod: selects the account and region (SPEC section 6)."
+  type        = string
+  validation {
+    condition     = contains(["dev", "sit", "prod"], var.environment)
+    error_message = "environment must be dev, sit or prod."
+  }
+}
+
+locals {
+  accounts = {
+    dev  = { account_id = "536580886816", region = "eu-west-1" }
+    sit  = { account_id = "815856636111", region = "eu-west-1" }
+    prod = { account_id = "093646564004", region = "af-south-1" }
+  }
+  environment = var.environment
+  target      = local.accounts[local.environment]
+
+  buckets = {
+    state     = "bbws-tfstate-${local.target.account_id}"
+    artifacts = "bbws-artifacts-${local.target.account_id}"
+  }
+}
+
+provider "aws" {
+  region              = local.target.region
+  allowed_account_ids = [local.target.account_id]
+
+  default_tags {
+    tags = {
+      Project     = "bbws"
+      Environment = local.environment
+      ManagedBy   = "terraform-bootstrap"
+    }
+  }
+}
+
+resource "aws_kms_key" "state" {
+  description             = "bbws ${local.environment} Terraform state, lock table and artifacts"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+
+  lifecycle {
+    precondition {
+      condition     = terraform.workspace == var.environment
+      error_message = "select the workspace named after the environment first: terraform workspace select -or-create ${var.environment}"
+    }
+  }
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "AccountAdministersTheKey"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::${local.target.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+}
+
+resource "aws_kms_alias" "state" {
+  name          = "alias/bbws-${local.environment}-tfstate"
+  target_key_id = aws_kms_key.state.key_id
+}
+
+resource "aws_s3_bucket" "this" {
+  #checkov:skip=CKV_AWS_18:state and artifact access is recorded by CloudTrail; a log bucket per account adds nothing here
+  #checkov:skip=CKV_AWS_144:state is versioned and artifacts are rebuilt byte-identically from git; cross-region replication is not needed
+  #checkov:skip=CKV2_AWS_62:nothing reacts to new state versions or artifacts
+  for_each = local.buckets
+  bucket   = each.value
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_ownership_controls" "this" {
+  for_each = aws_s3_bucket.this
+  bucket   = each.value.id
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "this" {
+  for_each                = aws_s3_bucket.this
+  bucket                  = each.value.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "this" {
+  for_each = aws_s3_bucket.this
+  bucket   = each.value.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
+  for_each = aws_s3_bucket.this
+  bucket   = each.value.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.state.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "this" {
+  for_each = aws_s3_bucket.this
+  bucket   = each.value.id
+
+  rule {
+    id     = "expire-noncurrent-versions"
+    status = "Enabled"
+    filter {}
+    noncurrent_version_expiration {
+      noncurrent_days = 180
+    }
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 1
+    }
+  }
+
+  depends_on = [aws_s3_bucket_versioning.this]
+}
+
+data "aws_iam_policy_document" "tls_only" {
+  for_each = aws_s3_bucket.this
+
+  statement {
+    sid       = "DenyInsecureTransport"
+    effect    = "Deny"
+    actions   = ["s3:*"]
+    resources = [each.value.arn, "${each.value.arn}/*"]
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+    condition {
+      test     = "Bool"
+      variable = "aws:SecureTransport"
+      values   = ["false"]
+    }
+  }
+}
+
+resource "aws_s3_bucket_policy" "this" {
+  for_each   = aws_s3_bucket.this
+  bucket     = each.value.id
+  policy     = data.aws_iam_policy_document.tls_only[each.key].json
+  depends_on = [aws_s3_bucket_public_access_block.this]
+}
+
+resource "aws_dynamodb_table" "lock" {
+  name                        = "bbws-tfstate-lock"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "LockID"
+  deletion_protection_enabled = true
+
+  attribute {
+    name = "LockID"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.state.arn
+  }
+}
+
+output "state_bucket" {
+  description = "Bucket of the environment's Terraform state (backend \"s3\" bucket)."
+  value       = aws_s3_bucket.this["state"].id
+}
+
+output "artifacts_bucket" {
+  description = "Bucket bbws deploy uploads artifacts/<sha256>.zip to."
+  value       = aws_s3_bucket.this["artifacts"].id
+}
+
+output "lock_table" {
+  description = "DynamoDB table of the state lock (backend \"s3\" dynamodb_table)."
+  value       = aws_dynamodb_table.lock.name
+}
