@@ -24,6 +24,10 @@ class LambdaFunction:
     trigger: Trigger
     settings: frozenset[str]  # Settings fields this function requires (see core.settings)
     queue: str | None = None  # the logical queue a consumer polls
+    # The IAM actions this function's code calls (boto3, and libraries such as Powertools
+    # idempotency on its behalf). Its Terraform role grants exactly these, on its own resources
+    # only; tests/infra holds both the role and this set against the code.
+    aws_actions: frozenset[str] = frozenset()
 
     @property
     def module(self) -> str:
@@ -43,10 +47,12 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
     LambdaFunction(
         "products-api", "products", "bbws.products.handlers.api:lambda_handler", Trigger.API,
         _COMMON | {"products_table_name"},
+        aws_actions=frozenset({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"}),
     ),
     LambdaFunction(
         "campaigns-api", "campaigns", "bbws.campaigns.handlers.api:lambda_handler", Trigger.API,
         _COMMON | {"campaigns_table_name"},
+        aws_actions=frozenset({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"}),
     ),
     LambdaFunction(
         "orders-api", "orders", "bbws.orders.handlers.api:lambda_handler", Trigger.API,
@@ -54,20 +60,32 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
             "orders_table_name", "products_table_name", "campaigns_table_name", "orders_queue_url",
             "notifications_queue_url",
         },
+        aws_actions=frozenset({
+            # orders and Powertools idempotency records; prices and campaigns through their read modules
+            "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+            "dynamodb:BatchGetItem", "sqs:SendMessage",
+        }),
     ),
     LambdaFunction(
         "orders-consumer", "orders", "bbws.orders.handlers.consumer:lambda_handler", Trigger.QUEUE,
         _COMMON | {"orders_table_name", "tenants_table_name", "notifications_queue_url"},
+        aws_actions=frozenset({"dynamodb:GetItem", "dynamodb:PutItem", "sqs:SendMessage"}),
         queue="orders",
     ),
     LambdaFunction(
         "tenants-api", "tenants", "bbws.tenants.handlers.api:lambda_handler", Trigger.API,
         _COMMON | {"tenants_table_name"},
+        aws_actions=frozenset({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"}),
     ),
     LambdaFunction(
         "notifications-consumer", "notifications", "bbws.notifications.handlers.consumer:lambda_handler",
         Trigger.QUEUE,
         _COMMON | {"orders_table_name", "templates_bucket_name", "from_email", "internal_emails"},
+        aws_actions=frozenset({
+            "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "s3:GetObject",
+            # SESv2 SendEmail with raw MIME content is authorised as both actions
+            "ses:SendEmail", "ses:SendRawEmail",
+        }),
         queue="notifications",
     ),
 )  # fmt: skip
