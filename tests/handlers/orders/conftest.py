@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
+import botocore.client
 import pytest
 
 from bbws.local.provision import Resources
@@ -15,3 +19,17 @@ def shop(aws_resources: Resources) -> Resources:
     EXPIRED and SWITCHED-OFF."""
     stock_the_shop()
     return aws_resources
+
+
+@pytest.fixture
+def serialised_moto(monkeypatch: pytest.MonkeyPatch) -> None:
+    """moto's in-process mock is not thread-safe: every AWS call goes through one lock, while
+    the code between calls (where the races are) runs concurrently."""
+    lock = threading.Lock()
+    make_call = botocore.client.BaseClient._make_api_call
+
+    def locked(self: Any, operation: str, params: Any) -> Any:
+        with lock:
+            return make_call(self, operation, params)
+
+    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", locked)

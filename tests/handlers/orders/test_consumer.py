@@ -8,7 +8,6 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal as D
 from typing import Any
 
-import botocore.client
 import pytest
 from botocore.exceptions import ClientError
 
@@ -27,9 +26,7 @@ LEGACY = {
     "customerEmail": "test@example.com",
     "totalAmount": "100.00",
     "currency": "ZAR",
-    "items": [
-        {"productId": "p1", "productName": "Test", "quantity": 1, "unitPrice": "100.00", "totalPrice": "100.00"}
-    ],
+    "items": [{"productId": "p1", "productName": "Test", "quantity": 1, "unitPrice": "100.00", "totalPrice": "100.00"}],
     "createdAt": "2026-01-02T21:00:00Z",
 }
 
@@ -190,7 +187,7 @@ def test_losing_the_conditional_write_announces_the_winners_order(aws_resources,
     notifications()
     winner = get_order("ord-1")
     assert winner is not None
-    monkeypatch.setattr(OrderRepository, "get", lambda self, order_id: None)
+    monkeypatch.setattr(OrderRepository, "get", lambda *_: None)
     # When this delivery's conditional write fails
     assert consume(submitted(email="first@example.com")) == {"batchItemFailures": []}
     # Then the stored order is left as it was and announced with its own tenant
@@ -209,17 +206,10 @@ def test_a_table_failure_fails_the_record_and_announces_nothing(aws_resources, m
     assert notifications() == []
 
 
-def test_five_concurrent_deliveries_of_one_message_store_one_order(aws_resources, monkeypatch) -> None:
+def test_five_concurrent_deliveries_of_one_message_store_one_order(aws_resources, serialised_moto, monkeypatch) -> None:
     # Given five deliveries that all look for the order before any of them writes (the worst
     # interleaving), with moto's calls serialised because its in-process mock is not thread-safe
     deliveries = 5
-    lock = threading.Lock()
-    make_call = botocore.client.BaseClient._make_api_call
-
-    def locked(self: Any, operation: str, params: Any) -> Any:
-        with lock:
-            return make_call(self, operation, params)
-
     everyone_looked = threading.Barrier(deliveries, timeout=10)
     get = OrderRepository.get
 
@@ -228,7 +218,6 @@ def test_five_concurrent_deliveries_of_one_message_store_one_order(aws_resources
         everyone_looked.wait()
         return found
 
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", locked)
     monkeypatch.setattr(OrderRepository, "get", racing_get)
     # When the five are processed at the same time, as five Lambda invocations
     with ThreadPoolExecutor(max_workers=deliveries) as pool:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import botocore.client
 import pytest
 from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
@@ -21,12 +19,17 @@ from bbws.orders.handlers.api import lambda_handler
 from tests.handlers.orders.queues import submitted_orders
 from tests.support.events import STOREFRONT_KEY, LambdaContext, api_event, header, response_json
 
-ORDER = {"customerEmail": "shopper@example.com", "currency": "ZAR", "items": [{"productId": "site-basic", "quantity": 1}]}
+ORDER = {
+    "customerEmail": "shopper@example.com",
+    "currency": "ZAR",
+    "items": [{"productId": "site-basic", "quantity": 1}],
+}
 
 
 def post(body: Any = ORDER, key: str | None = "key-1") -> dict[str, Any]:
     headers = {"Idempotency-Key": key} if key is not None else None
-    return lambda_handler(api_event("POST", "/orders", body=body, headers=headers, api_key=STOREFRONT_KEY), LambdaContext())
+    event = api_event("POST", "/orders", body=body, headers=headers, api_key=STOREFRONT_KEY)
+    return lambda_handler(event, LambdaContext())
 
 
 def test_the_same_key_and_body_replays_the_first_answer_and_queues_one_order(shop) -> None:
@@ -109,21 +112,6 @@ def test_an_unavailable_idempotency_store_is_a_503(shop, monkeypatch) -> None:
     monkeypatch.setattr(aws.dynamodb(), "put_item", down)
     assert post()["statusCode"] == 503
     assert submitted_orders() == []
-
-
-@pytest.fixture
-def serialised_moto(monkeypatch) -> Iterator[None]:
-    """moto's in-process mock is not thread-safe: every AWS call goes through one lock, while
-    the code between calls (where races happen) runs concurrently."""
-    lock = threading.Lock()
-    make_call = botocore.client.BaseClient._make_api_call
-
-    def locked(self: Any, operation: str, params: Any) -> Any:
-        with lock:
-            return make_call(self, operation, params)
-
-    monkeypatch.setattr(botocore.client.BaseClient, "_make_api_call", locked)
-    yield
 
 
 def test_the_same_key_while_the_first_is_in_flight_is_a_409(shop, serialised_moto, monkeypatch) -> None:
