@@ -1,0 +1,69 @@
+"""The MIME message: both parts, validated headers, UTF-8 throughout."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage
+
+import pytest
+
+from bbws.notifications.errors import InvalidHeader
+from bbws.notifications.logic.mime import build_mime
+from bbws.notifications.models.emails import OutgoingEmail, RenderedEmail
+
+
+def outgoing(**changes: object) -> OutgoingEmail:
+    values: dict[str, object] = {
+        "sender": "orders@bbws.example",
+        "recipients": ("thandi@acme.example", "ops@bbws.example"),
+        "content": RenderedEmail(subject="Ihr Beleg für Bestellung ord-1 ✓", html="<p>Grüße</p>", text="Grüße"),
+    }
+    values.update(changes)
+    return OutgoingEmail(**values)  # type: ignore[arg-type]
+
+
+def parsed(raw: bytes) -> EmailMessage:
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def test_the_message_has_a_text_and_an_html_alternative() -> None:
+    message = parsed(build_mime(outgoing()))
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    html_part = message.get_body(preferencelist=("html",))
+    text_part = message.get_body(preferencelist=("plain",))
+    assert html_part is not None
+    assert text_part is not None
+    # SMTP line endings on the wire: CRLF.
+    assert html_part.get_content() == "<p>Grüße</p>\r\n"  # type: ignore[attr-defined]
+    assert text_part.get_content() == "Grüße\r\n"  # type: ignore[attr-defined]
+
+
+def test_headers_carry_sender_name_recipients_and_a_unicode_subject() -> None:
+    message = parsed(build_mime(outgoing()))
+    assert str(message["From"]) == "BBWS <orders@bbws.example>"
+    assert [a.addr_spec for a in message["To"].addresses] == ["thandi@acme.example", "ops@bbws.example"]
+    assert str(message["Subject"]) == "Ihr Beleg für Bestellung ord-1 ✓"
+    assert str(message["Message-ID"]).endswith("@bbws.example>")
+
+
+def test_every_line_of_the_wire_form_is_ascii_and_short() -> None:
+    raw = build_mime(outgoing(content=RenderedEmail(subject="s", html="<p>" + "é" * 2000 + "</p>", text="t")))
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    raw.decode("ascii")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"recipients": ("thandi@acme.example\r\nBcc: x@evil.example",)},
+        {"sender": "orders@bbws.example\nX: y"},
+        {"content": RenderedEmail(subject="a\r\nBcc: x@evil.example", html="", text="")},
+    ],
+)
+def test_header_injection_is_refused(changes: dict[str, object]) -> None:
+    with pytest.raises(InvalidHeader):
+        build_mime(outgoing(**changes))
