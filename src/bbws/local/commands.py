@@ -10,13 +10,16 @@ import threading
 import warnings
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bbws.local.stack import DEFAULT_REGION, DEFAULT_STOREFRONT_KEY, READY_PREFIX, LocalStack, StackOptions
+from bbws.local.defaults import DEFAULT_REGION, DEFAULT_STOREFRONT_KEY, READY_PREFIX
+
+if TYPE_CHECKING:
+    from bbws.local.stack import LocalStack
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -65,13 +68,19 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
     log_level: Annotated[str, typer.Option(help="Log level of the local stack's own messages")] = "INFO",
 ) -> None:
     """Start the local stack with demo data (Ctrl-C stops it)."""
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # Every emulator request and credential lookup at INFO would drown the stack's own messages.
-    for noisy in ("werkzeug", "botocore", "urllib3"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Only the stack's own messages go to the console here: the functions log through
+    # Powertools (JSON on stdout, as in Lambda), and library chatter stays at WARNING.
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    local_log = logging.getLogger("bbws.local")
+    local_log.addHandler(handler)
+    local_log.setLevel(log_level.upper())
+    local_log.propagate = False
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     console = Console()
     stop = threading.Event()
+    # Imported here: moto and the handlers are heavy, and `bbws --help` should not pay for them.
+    from bbws.local.stack import LocalStack, StackOptions  # noqa: PLC0415
 
     def _request_stop(_signum: int, _frame: FrameType | None) -> None:
         stop.set()

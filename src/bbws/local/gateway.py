@@ -200,7 +200,7 @@ def response_from_lambda(result: Any) -> HttpResponse:
     raw_body = result.get("body") or ""
     if result.get("isBase64Encoded"):
         try:
-            body = base64.b64decode(raw_body)
+            body = base64.b64decode(raw_body, validate=True)
         except (binascii.Error, ValueError):
             return HttpResponse.problem(
                 _gateway_problem(502, "Bad Gateway", "the function returned an invalid base64 body", "bad-gateway")

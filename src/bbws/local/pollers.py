@@ -94,6 +94,7 @@ class QueuePoller:
         region: str,
         batch_size: int = MAX_BATCH,
         idle_wait: float = IDLE_WAIT_SECONDS,
+        error_wait: float = 1.0,
     ) -> None:
         self.function_name = function_name
         self.queue_url = queue_url
@@ -102,6 +103,7 @@ class QueuePoller:
         self.region = region
         self.batch_size = min(batch_size, MAX_BATCH)
         self.idle_wait = idle_wait
+        self.error_wait = error_wait
         self._queue_arn: str | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -151,7 +153,7 @@ class QueuePoller:
                 if self._stop.is_set():
                     return
                 log.exception("poller %s: receive failed", self.function_name)
-                self._stop.wait(1.0)
+                self._stop.wait(self.error_wait)
                 continue
             if outcome.received == 0:
                 self._stop.wait(self.idle_wait)

@@ -21,6 +21,7 @@ import boto3
 from bbws.core import aws
 from bbws.core.functions import FUNCTIONS, Trigger
 from bbws.core.settings import get_settings
+from bbws.local.defaults import DEFAULT_REGION, DEFAULT_STOREFRONT_KEY, LOCAL_VISIBILITY_TIMEOUT
 from bbws.local.demo import DemoData, seed
 from bbws.local.devtools import JWKS_PATH, DevelopmentEndpoints, QueueRef
 from bbws.local.emulator import Emulator
@@ -31,11 +32,6 @@ from bbws.local.pollers import QueuePoller
 from bbws.local.provision import QUEUES, Resources, provision
 
 log = logging.getLogger("bbws.local")
-
-DEFAULT_REGION = "eu-west-1"
-DEFAULT_STOREFRONT_KEY = "local-storefront-key"
-LOCAL_VISIBILITY_TIMEOUT = 5  # a poison message reaches its DLQ after 5 receives, about 30 s
-READY_PREFIX = "BBWS_LOCAL_READY "
 
 
 @dataclass(frozen=True)
