@@ -51,6 +51,13 @@ def _announce(repository: OrderRepository, order: Order, notification: str) -> N
     repository.clear_pending_notification(order.order_id, notification)
 
 
+def _illegal_move(current: Order, target: OrderStatus) -> Conflict:
+    return Conflict(
+        f"an order that is {current.status} cannot become {target}",
+        extensions={"currentStatus": current.status.value},
+    )
+
+
 def change_status(
     repository: OrderRepository, principal: Principal, order_id: str, target: OrderStatus, now: str
 ) -> Order:
@@ -63,8 +70,14 @@ def change_status(
     """
     require_admin(principal)
     notification = notification_for(target)
+    sources = sources_of(target)
+    if not sources:  # nothing ever moves to this status (CREATED): no write to attempt
+        current = repository.get(order_id)
+        if current is None:
+            raise NotFound(_NOT_FOUND)
+        raise _illegal_move(current, target)
     try:
-        order = repository.change_status(order_id, target, sources_of(target), now, notification)
+        order = repository.change_status(order_id, target, sources, now, notification)
     except StatusNotChanged as refused:
         current = refused.current
         if current is None:
@@ -73,10 +86,7 @@ def change_status(
         if current.status is target and owed is not None:
             _announce(repository, current, owed)
             return current
-        raise Conflict(
-            f"an order that is {current.status} cannot become {target}",
-            extensions={"currentStatus": current.status.value},
-        ) from None
+        raise _illegal_move(current, target) from None
     if notification is not None:
         _announce(repository, order, notification)
     return order
