@@ -25,7 +25,7 @@ from bbws.delivery.smoke import Check, Client, SmokeError, run_smoke
 from bbws.delivery.targets import DEFAULT_RUNTIME, RUNTIMES, Architecture, Target
 from bbws.delivery.verify import FunctionReport, verify
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EnvOption = Annotated[str, typer.Option("--env", help="Target environment: dev, sit or prod.")]
 FunctionsOption = Annotated[

@@ -47,6 +47,7 @@ class BuildOptions:
     cache_dir: Path | None = None  # default: <project_root>/.bbws/cache
     installer: Installer | None = None  # default: uv
     requirements: str | None = None  # default: `uv export` of the project's lock
+    reuse_zips: bool = True  # False: always write the zips (the determinism test compares bytes)
 
     def selected(self) -> list[LambdaFunction]:
         unknown = sorted(set(self.functions) - set(BY_NAME))
@@ -155,7 +156,7 @@ def build(options: BuildOptions, report: Report = _silent) -> BuildResult:
         key = _zip_cache_key(entries, site, distributions)
         cached_zip = cache_dir / "zips" / f"{key}.zip"
         destination = options.out / f"{function.name}.zip"
-        if cached_zip.is_file():
+        if options.reuse_zips and cached_zip.is_file():
             shutil.copyfile(cached_zip, destination)
             reused.append(function.name)
         else:

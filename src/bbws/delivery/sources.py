@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bbws.core.functions import LambdaFunction
+from bbws.delivery.dependencies import PackagingError
 
 ROOT_PACKAGE = "bbws"
 _SKIPPED_DIRS = {"__pycache__"}
@@ -100,7 +101,7 @@ def select_sources(src_root: Path, function: LambdaFunction) -> SourceSelection:
     """The project modules `function` needs: its service package, `bbws.core`, its handler, and
     everything they import from `bbws`, transitively."""
     if _module_file(src_root, function.module) is None:
-        raise FileNotFoundError(f"{function.name}: handler module {function.module} not found under {src_root}")
+        raise PackagingError(f"{function.name}: handler module {function.module} not found under {src_root}")
     pending = [function.module]
     for package in (f"{ROOT_PACKAGE}.{function.service}", f"{ROOT_PACKAGE}.core"):
         if _module_file(src_root, package) is not None:

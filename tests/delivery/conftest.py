@@ -1,0 +1,209 @@
+"""Fixtures for the delivery tests: tiny native libraries built with gcc, a moto account with
+the platform's functions and aliases, and a clock that never really sleeps."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from bbws.core.functions import BY_NAME
+from bbws.delivery.accounts import ALIAS, Environment
+from bbws.delivery.archive import write_zip
+from bbws.delivery.manifest import FunctionArtifact, Manifest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+MOTO_ACCOUNT = "123456789012"  # moto's default account
+
+
+def _compile(directory: Path, name: str, source: str) -> Path:
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is needed to build native-library fixtures")
+    c_file = directory / f"{name}.c"
+    c_file.write_text(source)
+    output = directory / name
+    subprocess.run(["gcc", "-shared", "-fPIC", "-O0", "-o", str(output), str(c_file)], check=True)
+    return output
+
+
+@dataclass(frozen=True)
+class NativeFixtures:
+    plain: bytes  # a shared library built for this machine, needing only old glibc symbols
+    new_glibc: bytes  # calls arc4random, which exists only from glibc 2.36
+
+    def with_machine(self, machine: int) -> bytes:
+        """The plain library with its ELF header's e_machine rewritten (e.g. 183 = EM_AARCH64)."""
+        data = bytearray(self.plain)
+        data[18:20] = machine.to_bytes(2, "little")
+        return bytes(data)
+
+
+@pytest.fixture(scope="session")
+def native(tmp_path_factory: pytest.TempPathFactory) -> NativeFixtures:
+    directory = tmp_path_factory.mktemp("native")
+    plain = _compile(directory, "plain.so", "int answer(void) { return 42; }\n")
+    new = _compile(
+        directory,
+        "new_glibc.so",
+        "#include <stdlib.h>\nunsigned int draw(void) { return arc4random(); }\n",
+    )
+    return NativeFixtures(plain.read_bytes(), new.read_bytes())
+
+
+class FakeClock:
+    """Monotonic time that moves only when the code under test sleeps; `on_sleep` hooks let a
+    test change the world (fire an alarm) at a given moment."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+        self.on_sleep: list[Callable[[float], None]] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+        for hook in self.on_sleep:
+            hook(self.now)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def tiny_zip(body: str = "def lambda_handler(event, context):\n    return event\n") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", body)
+    return buffer.getvalue()
+
+
+@dataclass
+class Cloud:
+    """An emulated AWS account with the platform's functions, each already serving version 1
+    through its `live` alias, and an artifacts bucket per environment."""
+
+    session: boto3.session.Session
+    environments: dict[str, Environment]
+    functions: tuple[str, ...]
+    clients: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, service: str, env: str = "dev") -> Any:
+        key = f"{service}:{env}"
+        if key not in self.clients:
+            self.clients[key] = self.session.client(service, region_name=self.environments[env].region)
+        return self.clients[key]
+
+    def alias(self, env: str, function: str) -> dict[str, Any]:
+        name = self.environments[env].function_name(function)
+        return self.client("lambda", env).get_alias(FunctionName=name, Name=ALIAS)  # type: ignore[no-any-return]
+
+    def add_alarm(self, env: str, function: str, suffix: str = "errors") -> str:
+        name = f"{self.environments[env].function_name(function)}-{suffix}"
+        self.client("cloudwatch", env).put_metric_alarm(
+            AlarmName=name,
+            MetricName="Errors",
+            Namespace="AWS/Lambda",
+            Statistic="Sum",
+            Period=60,
+            EvaluationPeriods=1,
+            Threshold=1,
+            ComparisonOperator="GreaterThanOrEqualToThreshold",
+            Dimensions=[{"Name": "FunctionName", "Value": self.environments[env].function_name(function)}],
+        )
+        return name
+
+    def set_alarm(self, env: str, alarm: str, state: str) -> None:
+        self.client("cloudwatch", env).set_alarm_state(AlarmName=alarm, StateValue=state, StateReason="test")
+
+
+# The real environment table, except that every stage lives in moto's one account, so one
+# emulator holds them all. Account mismatches are tested with an environment on another account.
+TEST_ENVIRONMENTS = {
+    "dev": Environment("dev", MOTO_ACCOUNT, "eu-west-1", previous=None),
+    "sit": Environment("sit", MOTO_ACCOUNT, "eu-central-1", previous="dev"),
+    "prod": Environment("prod", MOTO_ACCOUNT, "af-south-1", previous="sit", protected=True),
+}
+
+
+# One session for every test: it caches the service models, which are slow to load.
+_SESSION = boto3.session.Session(region_name="eu-west-1")
+
+
+@pytest.fixture
+def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
+    monkeypatch.delenv("MOTO_ACCOUNT_ID", raising=False)
+    with mock_aws():
+        session = _SESSION
+        functions = ("health", "orders-api")
+        role = session.client("iam").create_role(RoleName="bbws-lambda", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        result = Cloud(session, TEST_ENVIRONMENTS, functions)
+        for env in TEST_ENVIRONMENTS.values():
+            s3 = result.client("s3", env.name)
+            if env.region == "us-east-1":  # pragma: no cover - no environment is there
+                s3.create_bucket(Bucket=env.artifacts_bucket)
+            else:
+                s3.create_bucket(
+                    Bucket=env.artifacts_bucket, CreateBucketConfiguration={"LocationConstraint": env.region}
+                )
+            lam = result.client("lambda", env.name)
+            for function in functions:
+                name = env.function_name(function)
+                lam.create_function(
+                    FunctionName=name,
+                    Runtime="python3.12",
+                    Role=role,
+                    Handler=BY_NAME[function].lambda_handler,
+                    Code={"ZipFile": tiny_zip()},
+                    Architectures=["x86_64"],
+                )
+                version = lam.publish_version(FunctionName=name)["Version"]
+                lam.create_alias(FunctionName=name, Name=ALIAS, FunctionVersion=version)
+        yield result
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+def make_dist(
+    directory: Path, functions: dict[str, dict[str, Path | bytes]], handler: str = "handler.lambda_handler"
+) -> Manifest:
+    """A dist directory as `bbws package` writes it, from hand-made zip contents."""
+    artifacts: dict[str, FunctionArtifact] = {}
+    for name, entries in functions.items():
+        stats = write_zip(directory / f"{name}.zip", entries)
+        artifacts[name] = FunctionArtifact(
+            file=f"{name}.zip",
+            sha256=stats.sha256,
+            size=stats.size,
+            unzipped_size=stats.unzipped_size,
+            files=stats.files,
+            handler=BY_NAME[name].lambda_handler if name in BY_NAME and handler == "by-name" else handler,
+            service=name,
+            runtime="python3.12",
+            architecture="x86_64",
+        )
+    manifest = Manifest(
+        runtime="python3.12",
+        architecture="x86_64",
+        python_platform="x86_64-manylinux_2_34",
+        lock_sha256="0" * 64,
+        bundles_boto3=True,
+        functions=artifacts,
+    )
+    manifest.write(directory)
+    return manifest

@@ -1,0 +1,151 @@
+"""`bbws package` end to end for one function: real wheels from the lock, deterministic zips.
+
+The dependency tree is installed once into the repository's `.bbws/cache` (as `make package`
+does), so only the first run on a machine downloads anything.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bbws.cli import app
+from bbws.delivery.dependencies import PackagingError
+from bbws.delivery.manifest import Manifest
+from bbws.delivery.packaging import BuildOptions, build
+from bbws.delivery.targets import Target
+
+from .conftest import REPO_ROOT
+
+CACHE = REPO_ROOT / ".bbws" / "cache"
+
+
+def _copy_project(destination: Path) -> Path:
+    """A copy of the project's sources and lock, so tests can touch files freely."""
+    shutil.copytree(REPO_ROOT / "src", destination / "src", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for name in ("pyproject.toml", "uv.lock", "README.md"):
+        shutil.copy2(REPO_ROOT / name, destination / name)
+    return destination
+
+
+@pytest.fixture(scope="module")
+def health_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Manifest]:
+    project = _copy_project(tmp_path_factory.mktemp("project"))
+    out = project / "dist"
+    result = build(
+        BuildOptions(project_root=project, out=out, functions=("health",), cache_dir=CACHE, reuse_zips=False)
+    )
+    return out, result.manifest
+
+
+def test_the_manifest_describes_each_zip(health_build: tuple[Path, Manifest]) -> None:
+    # Given the health function packaged for python3.12 on x86_64
+    out, manifest = health_build
+    artifact = manifest.functions["health"]
+    # Then the manifest records its identity, size, handler and target
+    assert Manifest.read(out) == manifest
+    assert (out / artifact.file).stat().st_size == artifact.size
+    assert artifact.handler == "bbws.health.handlers.api.lambda_handler"
+    assert (artifact.runtime, artifact.architecture) == ("python3.12", "x86_64")
+    assert manifest.python_platform == "x86_64-manylinux_2_34"
+    assert len(artifact.sha256) == 64
+
+
+def test_a_function_gets_only_the_dependencies_its_imports_reach(health_build: tuple[Path, Manifest]) -> None:
+    _, manifest = health_build
+    names = {pin.split("==")[0] for pin in manifest.functions["health"].distributions}
+    # pydantic_core comes in through pydantic; the tracer extra of powertools through the lock
+    assert {"pydantic", "pydantic-core", "aws-lambda-powertools", "aws-xray-sdk", "boto3", "botocore"} <= names
+    # health renders no email, so it carries no template engine
+    assert "jinja2" not in names
+    assert "markupsafe" not in names
+
+
+def test_every_native_file_was_inspected(health_build: tuple[Path, Manifest]) -> None:
+    _, manifest = health_build
+    native = {record.path: record for record in manifest.functions["health"].native_files}
+    core = next(path for path in native if path.startswith("pydantic_core/"))
+    assert native[core].machine == "EM_X86_64"
+    assert native[core].abi == "cpython-312-x86_64-linux-gnu"
+
+
+def test_zip_entries_are_sorted_with_fixed_times_and_modes_and_no_bytecode(health_build: tuple[Path, Manifest]) -> None:
+    out, _ = health_build
+    with zipfile.ZipFile(out / "health.zip") as archive:
+        infos = archive.infolist()
+    names = [info.filename for info in infos]
+    assert names == sorted(names)
+    assert "bbws/health/handlers/api.py" in names
+    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
+    assert not [name for name in names if name.startswith("bbws/local") or name.startswith("bbws/delivery")]
+    assert {info.date_time for info in infos} == {(1980, 1, 1, 0, 0, 0)}
+    modes = {stat.S_IMODE(info.external_attr >> 16) for info in infos if not info.is_dir()}
+    assert modes == {0o644}
+    assert {stat.S_IMODE(info.external_attr >> 16) for info in infos if info.is_dir()} == {0o755}
+
+
+def test_two_builds_are_identical_even_when_every_mtime_changes(
+    tmp_path: Path, health_build: tuple[Path, Manifest]
+) -> None:
+    # Given a fresh copy of the project whose every file has a new modification time
+    _, first = health_build
+    project = _copy_project(tmp_path / "project")
+    for path in project.rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    # When it is packaged again without reusing any cached zip
+    second = build(
+        BuildOptions(
+            project_root=project, out=tmp_path / "dist", functions=("health",), cache_dir=CACHE, reuse_zips=False
+        )
+    ).manifest
+    # Then the artifact and the manifest are byte for byte the same
+    assert second.functions["health"].sha256 == first.functions["health"].sha256
+    assert second.dumps() == first.dumps()
+
+
+def test_an_unchanged_rebuild_comes_from_the_cache(tmp_path: Path, health_build: tuple[Path, Manifest]) -> None:
+    _, first = health_build
+    project = _copy_project(tmp_path / "project")
+    options = BuildOptions(project_root=project, out=tmp_path / "dist", functions=("health",), cache_dir=CACHE)
+    build(options)
+    again = build(options)
+    assert again.site_from_cache
+    assert again.zips_from_cache == ("health",)
+    assert again.manifest.functions["health"].sha256 == first.functions["health"].sha256
+
+
+def test_an_unknown_function_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PackagingError, match="unknown function"):
+        build(BuildOptions(project_root=REPO_ROOT, out=tmp_path, functions=("nope",)))
+
+
+def test_a_handler_module_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path / "project")
+    shutil.rmtree(project / "src" / "bbws" / "health")
+    with pytest.raises(PackagingError, match=r"health: handler module bbws\.health\.handlers\.api not found"):
+        build(BuildOptions(project_root=project, out=tmp_path / "dist", functions=("health",), cache_dir=CACHE))
+
+
+def test_the_command_builds_and_prints_a_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, health_build: tuple[Path, Manifest]
+) -> None:
+    monkeypatch.chdir(REPO_ROOT)
+    out = tmp_path / "dist"
+    result = CliRunner().invoke(app, ["package", "--out", str(out), "--function", "health", "--cache-dir", str(CACHE)])
+    assert result.exit_code == 0, result.output
+    assert "health" in result.output
+    assert Manifest.read(out).functions["health"].handler == "bbws.health.handlers.api.lambda_handler"
+
+
+def test_the_arm64_target_asks_for_aarch64_wheels() -> None:
+    target = Target.of("python3.12", "arm64")
+    assert target.python_platform == "aarch64-manylinux_2_34"
+    assert target.extension_suffix == ".cpython-312-aarch64-linux-gnu.so"
+    with pytest.raises(ValueError, match="unknown runtime"):
+        Target.of("python2.7")
