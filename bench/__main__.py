@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         results["local_throughput"] = throughput.measure(orders=args.orders, clients=args.clients, progress=progress)
 
     results["machine"]["bench_seconds"] = round(time.perf_counter() - started, 1)
+    results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     ordered = {key: results[key] for key in ("machine", *SECTIONS) if key in results}
     report.write_results(ordered, args.out)
     report.print_results(ordered, console)

@@ -4,6 +4,7 @@ importing only boto3, timed from exec to exit, interleaved in shuffled rounds.""
 from __future__ import annotations
 
 import importlib.util
+import os
 import random
 import statistics
 import subprocess
@@ -99,15 +100,27 @@ def module_exists(module: str) -> bool:
         return False
 
 
-def run_probe(code: str, environ: dict[str, str], cwd: Path, *flags: str) -> tuple[float, str]:
-    """Milliseconds from exec to exit of `python -c code`, and its stderr."""
+@dataclass(frozen=True)
+class ProbeRun:
+    wall_ms: float  # exec to exit, as a caller waits for it
+    cpu_ms: float  # user + system CPU of the process: what it cost, whatever else the machine did
+    stderr: str
+
+
+def run_probe(code: str, environ: dict[str, str], cwd: Path, *flags: str) -> ProbeRun:
+    """Time `python -c code` from exec to exit; its CPU time comes from wait4's rusage."""
     argv = [sys.executable, *flags, "-c", code]
-    started = time.perf_counter()
-    completed = subprocess.run(argv, env=environ, cwd=cwd, capture_output=True, text=True, check=False, timeout=120)
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    if completed.returncode != 0:
-        raise ProcessFailed(completed.stderr.strip().splitlines()[-1] if completed.stderr.strip() else "no output")
-    return elapsed_ms, completed.stderr
+    with tempfile.TemporaryFile(mode="w+") as stderr:
+        started = time.perf_counter()
+        process = subprocess.Popen(argv, env=environ, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall_ms = (time.perf_counter() - started) * 1000
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stderr.seek(0)
+        errors = stderr.read()
+    if process.returncode != 0:
+        raise ProcessFailed(errors.strip().splitlines()[-1] if errors.strip() else f"exit {process.returncode}")
+    return ProbeRun(wall_ms, (usage.ru_utime + usage.ru_stime) * 1000, errors)
 
 
 @dataclass
@@ -115,6 +128,7 @@ class ColdStartSamples:
     """Raw timings per probe name (function name, or `boto3` for the baseline)."""
 
     samples: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    cpu_samples: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, str] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
 
@@ -140,10 +154,21 @@ def summarise(samples: ColdStartSamples, target: float = TARGET_RATIO) -> dict[s
                 "boto3_min_ms": round(min(baseline), 1),
                 "samples": len(samples.samples[name]),
                 "boto3_samples": len(baseline),
-                "target": target,
-                "pass": ratio <= target,
             }
+            result[name] |= _cpu_figures(samples, name) | {"target": target, "pass": ratio <= target}
     return result
+
+
+def _cpu_figures(samples: ColdStartSamples, name: str) -> dict[str, Any]:
+    cpu, baseline = samples.cpu_samples.get(name), samples.cpu_samples.get(BASELINE)
+    if not cpu or not baseline:
+        return {}
+    median, baseline_median = statistics.median(cpu), statistics.median(baseline)
+    return {
+        "cpu_median_ms": round(median, 1),
+        "boto3_cpu_median_ms": round(baseline_median, 1),
+        "cpu_ratio": round(median / baseline_median, 3),
+    }
 
 
 def measure(
@@ -184,13 +209,15 @@ def measure(
                     continue
                 code, environ = probes[name]
                 try:
-                    elapsed, _ = run_probe(code, environ, root)
+                    run = run_probe(code, environ, root)
                 except ProcessFailed as error:  # code being edited while the bench runs
                     result.errors[name] = str(error)
                     result.samples.pop(name, None)
+                    result.cpu_samples.pop(name, None)
                     del probes[name]
                     continue
-                result.samples[name].append(elapsed)
+                result.samples[name].append(run.wall_ms)
+                result.cpu_samples[name].append(run.cpu_ms)
             if progress:
                 progress(f"cold start round {number + 1}/{rounds}")
     return result
@@ -256,18 +283,27 @@ def offenders(handler: list[ImportLine], baseline: list[ImportLine], top: int = 
     ]
 
 
+def heaviest_modules(handler: list[ImportLine], baseline: list[ImportLine], top: int = 8) -> list[dict[str, Any]]:
+    """Single modules beyond boto3's with the largest own import time (class bodies, schema
+    building and other work done at import)."""
+    already = {line.module for line in baseline}
+    ranked = sorted((line for line in handler if line.module not in already), key=lambda line: -line.self_us)
+    return [{"module": line.module, "self_ms": round(line.self_us / 1000, 1)} for line in ranked[:top]]
+
+
 def diagnose(function: LambdaFunction) -> dict[str, Any]:
     """One `-X importtime` run of the handler and of the baseline: what the handler adds."""
     with tempfile.TemporaryDirectory(prefix="bbws-bench-task-") as task_root:
         root = Path(task_root)
         environ = lambda_environ(function, root)
-        _, handler_err = run_probe(handler_code(function), environ, root, "-X", "importtime")
-        _, baseline_err = run_probe(baseline_code(), environ, root, "-X", "importtime")
-    handler, baseline = parse_importtime(handler_err), parse_importtime(baseline_err)
+        handler_run = run_probe(handler_code(function), environ, root, "-X", "importtime")
+        baseline_run = run_probe(baseline_code(), environ, root, "-X", "importtime")
+    handler, baseline = parse_importtime(handler_run.stderr), parse_importtime(baseline_run.stderr)
     extra = {line.module for line in handler} - {line.module for line in baseline}
     missing = {line.module for line in baseline} - {line.module for line in handler}
     return {
         "modules_beyond_boto3": len(extra),
         "boto3_modules_not_imported": len(missing),
         "top_offenders": offenders(handler, baseline),
+        "heaviest_modules": heaviest_modules(handler, baseline),
     }

@@ -32,33 +32,50 @@ def _fmt(value: Any, suffix: str = "") -> str:
 
 def cold_start_table(section: dict[str, Any]) -> Table:
     table = Table(title="Cold start: fresh process importing the handler vs importing only boto3 (target ≤ 1.3x)")
-    for column in ("function", "handler median", "boto3 median", "ratio", "result", "note"):
-        table.add_column(column, justify="right" if "median" in column or column == "ratio" else "left")
+    for column in ("function", "handler median", "boto3 median", "ratio", "CPU ratio", "result", "note"):
+        table.add_column(column, justify="left" if column in ("function", "result", "note") else "right")
     for name, row in section.items():
         note = row.get("skipped") or row.get("error") or ""
-        offenders = (row.get("diagnosis") or {}).get("top_offenders") or []
-        if offenders:
-            note = "heaviest: " + ", ".join(f"{o['package']} {o['self_ms']} ms" for o in offenders[:3])
         table.add_row(
             name,
             _fmt(row.get("median_ms"), " ms"),
             _fmt(row.get("boto3_median_ms"), " ms"),
             _fmt(row.get("ratio"), "x"),
+            _fmt(row.get("cpu_ratio"), "x"),
             verdict(row),
             note,
         )
     return table
 
 
+def diagnosis_table(section: dict[str, Any]) -> Table | None:
+    rows = [(name, row["diagnosis"]) for name, row in section.items() if row.get("diagnosis")]
+    if not rows:
+        return None
+    table = Table(title="Cold start over target: own import time beyond boto3's (python -X importtime, one run)")
+    for column in ("function", "packages (pulled in by)", "heaviest modules"):
+        table.add_column(column)
+    for name, diagnosis in rows:
+        packages = "\n".join(
+            f"{o['package']} {o['self_ms']} ms" + (f" ({', '.join(o['imported_via'])})" if o["imported_via"] else "")
+            for o in diagnosis["top_offenders"]
+        )
+        modules = "\n".join(f"{m['module']} {m['self_ms']} ms" for m in diagnosis.get("heaviest_modules", []))
+        table.add_row(name, packages, modules)
+    return table
+
+
 def warm_table(section: dict[str, Any]) -> Table:
-    table = Table(title="Warm overhead per route, AWS stubbed (target median ≤ 1 ms)")
-    for column in ("route", "median", "p99", "result", "note"):
-        table.add_column(column, justify="right" if column in ("median", "p99") else "left")
+    table = Table(title="Warm overhead per route, AWS stubbed: CPU time per invocation (target median ≤ 1 ms)")
+    for column in ("route", "median", "p99", "wall median", "wall p99", "result", "note"):
+        table.add_column(column, justify="left" if column in ("route", "result", "note") else "right")
     for route, row in section.items():
         table.add_row(
             route,
             _fmt(row.get("median_ms"), " ms"),
             _fmt(row.get("p99_ms"), " ms"),
+            _fmt(row.get("wall_median_ms"), " ms"),
+            _fmt(row.get("wall_p99_ms"), " ms"),
             verdict(row),
             row.get("skipped") or row.get("error") or "",
         )
@@ -118,5 +135,7 @@ def print_results(results: dict[str, Any], console: Console) -> None:
         section = results.get(key)
         if section:
             console.print(render(section))
+        if key == "cold_start" and section and (diagnosis := diagnosis_table(section)) is not None:
+            console.print(diagnosis)
         for note in (section or {}).get("notes", []) if isinstance(section, dict) else []:
             console.print(f"  note: {note}")

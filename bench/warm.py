@@ -6,6 +6,7 @@ building — never a network round trip."""
 from __future__ import annotations
 
 import copy
+import math
 import statistics
 import time
 from collections.abc import Callable
@@ -24,20 +25,26 @@ TARGET_MS = 1.0
 def percentile(samples: list[float], fraction: float) -> float:
     """Nearest-rank percentile (p99 of 2000 samples is the 1980th smallest)."""
     ordered = sorted(samples)
-    rank = max(1, min(len(ordered), round(fraction * len(ordered) + 0.5)))
+    rank = max(1, min(len(ordered), math.ceil(fraction * len(ordered))))
     return ordered[rank - 1]
 
 
-def summarise(samples_ms: list[float], target_ms: float = TARGET_MS) -> dict[str, Any]:
-    median = statistics.median(samples_ms)
-    return {
+def summarise(cpu_ms: list[float], wall_ms: list[float] | None = None, target_ms: float = TARGET_MS) -> dict[str, Any]:
+    """Figures of one route. The target is held to the CPU time of the invoking thread, which
+    is the work the function does; wall time (also reported) adds whatever else the machine
+    was running, which on a shared machine is noise, not overhead."""
+    median = statistics.median(cpu_ms)
+    figures: dict[str, Any] = {
         "median_ms": round(median, 3),
-        "p99_ms": round(percentile(samples_ms, 0.99), 3),
-        "min_ms": round(min(samples_ms), 3),
-        "invocations": len(samples_ms),
-        "target_ms": target_ms,
-        "pass": median <= target_ms,
+        "p99_ms": round(percentile(cpu_ms, 0.99), 3),
+        "min_ms": round(min(cpu_ms), 3),
     }
+    if wall_ms:
+        figures |= {
+            "wall_median_ms": round(statistics.median(wall_ms), 3),
+            "wall_p99_ms": round(percentile(wall_ms, 0.99), 3),
+        }
+    return figures | {"invocations": len(cpu_ms), "target_ms": target_ms, "pass": median <= target_ms}
 
 
 def time_route(
@@ -48,20 +55,23 @@ def time_route(
     replay: Replay,
     expected_status: int | None,
     count: int,
-) -> list[float]:
-    """Milliseconds of each of `count` invocations; raises if one answers another status."""
+) -> tuple[list[float], list[float]]:
+    """CPU and wall milliseconds of each of `count` invocations; raises if one answers with
+    another status than the recorded call did."""
     events = [copy.deepcopy(event) for _ in range(count)]  # prepared outside the timed region
     context = LambdaContext()
-    samples: list[float] = []
-    perf = time.perf_counter_ns
+    cpu: list[float] = []
+    wall: list[float] = []
+    perf, thread_time = time.perf_counter_ns, time.thread_time_ns
     with world.hooks.replaying(replay):
         for fresh in events:
-            started = perf()
+            started, started_cpu = perf(), thread_time()
             response = handler(fresh, context)
-            samples.append((perf() - started) / 1e6)
+            cpu.append((thread_time() - started_cpu) / 1e6)
+            wall.append((perf() - started) / 1e6)
             if response.get("statusCode") != expected_status:
                 raise UnexpectedCall(f"answered {response.get('statusCode')}: {str(response.get('body'))[:200]}")
-    return samples
+    return cpu, wall
 
 
 def measure(
@@ -96,13 +106,13 @@ def measure(
                 count=warmup,
             )
             replay = Replay.prepare(step.calls, invocations)
-            samples = time_route(
+            cpu, wall = time_route(
                 handler, world, step.event, replay=replay, expected_status=step.status, count=invocations
             )
         except UnexpectedCall as error:
             results[key] = {"error": str(error), "target_ms": TARGET_MS, "pass": False}
             continue
-        results[key] = summarise(samples) | {
+        results[key] = summarise(cpu, wall) | {
             "scenario_step": step.name,
             "aws_calls_stubbed": len(step.calls),
             "unused_stub_responses": replay.remaining(),

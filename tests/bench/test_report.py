@@ -1,0 +1,62 @@
+"""The results file and the printed tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.report import print_results, write_results
+from rich.console import Console
+
+RESULTS = {
+    "machine": {"cpu": "Test CPU", "logical_cpus": 2, "python": "3.12.1", "commit": "abc1234", "measured_at": "now"},
+    "cold_start": {
+        "health": {"median_ms": 120.0, "boto3_median_ms": 100.0, "ratio": 1.2, "target": 1.3, "pass": True},
+        "orders-api": {"skipped": "bbws.orders.handlers.api does not exist yet", "target": 1.3, "pass": None},
+    },
+    "warm": {"GET /health": {"median_ms": 0.2, "p99_ms": 0.4, "target_ms": 1.0, "pass": True}},
+    "dynamodb_calls": {
+        "operations": {
+            "list products page": {
+                "function": "products-api",
+                "kind": "list page",
+                "calls": {"Scan": 1},
+                "target": "0 Scans; exactly one read, a Query",
+                "pass": False,
+            }
+        },
+        "scans_total": 1,
+    },
+    "aws_calls_per_order": {
+        "steady state": {"total": {"dynamodb": {"GetItem": 3}, "sesv2": {"SendEmail": 2}}, "total_calls": 5}
+    },
+    "local_throughput": {"accepted": 200, "stored": 200, "confirmation_emails": 200, "pass": True},
+}
+
+
+def test_results_are_written_as_json_with_every_section(tmp_path: Path) -> None:
+    path = tmp_path / "results.json"
+    write_results(RESULTS, path)
+    written = json.loads(path.read_text())
+    assert list(written) == [
+        "machine",
+        "cold_start",
+        "warm",
+        "dynamodb_calls",
+        "aws_calls_per_order",
+        "local_throughput",
+    ]
+    assert written["cold_start"]["health"]["ratio"] == 1.2
+
+
+def test_every_section_is_printed_with_its_verdicts() -> None:
+    console = Console(record=True, width=200)
+    print_results(RESULTS, console)
+    text = console.export_text()
+    assert "1.2x" in text
+    assert "skipped" in text
+    assert "GET /health" in text
+    assert "Scanx1" in text
+    assert "FAIL" in text
+    assert "sesv2.SendEmail" in text
+    assert "confirmation_emails" in text

@@ -1,0 +1,20 @@
+"""Warm statistics: nearest-rank percentiles and the 1 ms median target."""
+
+from __future__ import annotations
+
+from bench.warm import percentile, summarise
+
+
+def test_p99_of_a_hundred_samples_is_the_99th_smallest() -> None:
+    samples = [float(n) for n in range(100, 0, -1)]
+    assert percentile(samples, 0.99) == 99.0
+    assert percentile(samples, 0.5) == 50.0
+    assert percentile([7.0], 0.99) == 7.0
+
+
+def test_the_target_is_on_the_median_not_the_tail() -> None:
+    fast_with_tail = summarise([0.5] * 98 + [40.0, 50.0])
+    slow = summarise([1.2] * 100)
+    assert fast_with_tail["pass"] is True
+    assert fast_with_tail["p99_ms"] == 40.0
+    assert slow["pass"] is False
