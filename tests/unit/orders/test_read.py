@@ -36,7 +36,12 @@ def test_a_stored_order_is_read_with_its_lines_and_amounts(aws_resources) -> Non
     view = get_order("ord-1")
     # Then it sees the order as stored, with exact amounts
     assert view is not None
-    assert (view.tenant_id, view.status, view.customer_id, view.campaign_code) == ("tenant-1", "CREATED", None, "SAVE10")
+    assert (view.tenant_id, view.status, view.customer_id, view.campaign_code) == (
+        "tenant-1",
+        "CREATED",
+        None,
+        "SAVE10",
+    )
     assert view.items[0].product_id == "site-basic"
     assert view.items[0].quantity == 2
     assert view.total_amount == Decimal("180.00")
