@@ -45,8 +45,8 @@ def test_catalog_routes_document_their_status_codes() -> None:
     products = dict(operations(DOCUMENTS["products.json"]))
     campaigns = dict(operations(DOCUMENTS["campaigns.json"]))
     expected = {
-        "POST /products": {"201", "400", "401", "403", "409", "413"},
-        "PUT /products/{productId}": {"200", "400", "401", "403", "404", "412", "413"},
+        "POST /products": {"201", "400", "401", "403", "409", "413", "415"},
+        "PUT /products/{productId}": {"200", "400", "401", "403", "404", "412", "413", "415"},
         "DELETE /products/{productId}": {"204", "401", "403", "404", "413"},
         "GET /products": {"200", "400", "401", "403", "413"},
         "GET /products/{productId}": {"200", "401", "403", "404", "413"},

@@ -8,7 +8,10 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
 from bbws.core import jsonutil
 from bbws.core.errors import PayloadTooLarge, ProblemDetails, ProblemError
@@ -77,6 +80,18 @@ def build_resolver() -> APIGatewayRestResolver:
     @app.exception_handler(RequestValidationError)
     def _invalid(error: RequestValidationError) -> Response[str]:
         return problem_response(validation_problem(list(error.errors())))
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _unsupported_media_type(_: RequestUnsupportedContentType) -> Response[str]:
+        # A body the API cannot read is the client's mistake (415), never a server error.
+        return problem_response(
+            ProblemDetails(
+                415,
+                "Unsupported Media Type",
+                "send the request body as application/json",
+                "https://bbws.dev/problems/unsupported-media-type",
+            )
+        )
 
     @app.not_found
     def _no_route(_: NotFoundError) -> Response[str]:

@@ -66,6 +66,7 @@ _DESCRIPTIONS: dict[int, str] = {
     409: "Conflict with the current state",
     412: "`If-Match` does not match the current version",
     413: "Request body over 64 KiB",
+    415: "Request body is not application/json",
     422: "Well formed but breaks a business rule",
     429: "Throttled",
 }

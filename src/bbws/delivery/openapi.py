@@ -3,7 +3,7 @@
 The documents are generated from the same Powertools resolvers that serve the requests, then
 corrected where Powertools' defaults do not describe this platform: request validation errors
 are 400 problem+json here (Powertools declares a 422 `HTTPValidationError`), every API function
-answers 413 to an oversized body, and a 204 has no content.
+answers 413 to an oversized body and 415 to a body that is not JSON, and a 204 has no content.
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ def _correct_operation(operation: dict[str, Any]) -> None:
         responses["400"] = _problem_response(400)
     if "413" not in responses:  # bbws.core.api.api_entry_point refuses bodies over 64 KiB
         responses["413"] = _problem_response(413)
+    if operation.get("requestBody") and "415" not in responses:  # bbws.core.api: body not JSON
+        responses["415"] = _problem_response(415)
     if "204" in responses:
         responses["204"].pop("content", None)
 

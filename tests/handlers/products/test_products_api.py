@@ -83,6 +83,12 @@ def test_malformed_json_is_a_400(call, admin) -> None:
     assert response["statusCode"] == 400
 
 
+def test_a_body_that_is_not_json_is_a_415(call, admin) -> None:
+    response = call("POST", "/products", body=PRODUCT, headers={"Content-Type": "text/plain"}, claims=admin)
+    assert response["statusCode"] == 415
+    assert header(response, "Content-Type") == "application/problem+json"
+
+
 def test_writes_need_an_admin_token(call) -> None:
     anonymous = call("POST", "/products", body=PRODUCT)
     tenant = call("POST", "/products", body=PRODUCT, claims=tenant_claims("t-1"))
