@@ -37,7 +37,7 @@ class Line:
 
 @dataclass(frozen=True)
 class SampleOrder:
-    order_id: str = "ord-7f3a9c21"
+    order_id: str = "e8124b62-0afa-4dd3-b12e-db818be6d898"
     tenant_id: str | None = "ten-4b1e0d"
     customer_email: str = "thandi@acme-plumbing.co.za"
     customer_id: str | None = "cus-0192"
@@ -55,6 +55,18 @@ class SampleOrder:
     created_at: str = "2026-01-02T21:00:00Z"
 
 
+def screenshot(chromium: str, page: Path, target: Path, window: str, profile: Path) -> None:
+    subprocess.run(  # noqa: S603 - fixed arguments, local file
+        [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--hide-scrollbars", f"--user-data-dir={profile}", f"--screenshot={target}",
+            f"--window-size={window}", page.as_uri(),
+        ],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+
+
 def main() -> int:
     renderer = EmailRenderer(FileSystemLoader(ROOT / "templates" / "email"))
     context = template_context(SampleOrder(), support_email="orders@bbws.co.za")
@@ -68,17 +80,12 @@ def main() -> int:
             if chromium is None:
                 print("chromium not found: wrote the text parts only", file=sys.stderr)
                 continue
-            profile = Path(scratch) / f"profile-{template}"
-            subprocess.run(  # noqa: S603 - fixed arguments, local file
-                [
-                    chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                    "--hide-scrollbars", f"--user-data-dir={profile}", f"--screenshot={OUT / f'{template}.png'}",
-                    "--window-size=700,1100", page.as_uri(),
-                ],
-                check=True, capture_output=True, timeout=60,
-            )  # fmt: skip
+            screenshot(chromium, page, OUT / f"{template}.png", "700,1100", Path(scratch) / f"p-{template}")
             print(f"{template}: {email.subject}")
+        if chromium is not None:
+            # A phone-sized view of one email: the small-screen rules of _layout.html at work.
+            page = Path(scratch) / f"{EmailTemplate.CUSTOMER_CONFIRMATION}.html"
+            screenshot(chromium, page, OUT / "customer_confirmation-mobile.png", "390,1100", Path(scratch) / "p-m")
     return 0
 
 
