@@ -48,7 +48,7 @@ def tables_document() -> dict[str, Any]:
         tables[table_key(settings_field)] = {
             "settingsField": settings_field,
             "definition": module.TABLE,
-            "ttlAttribute": getattr(module, "TTL_ATTRIBUTE", DEFAULT_TTL_ATTRIBUTE),
+            "ttlAttribute": getattr(module, "TTL_ATTRIBUTE", None) or DEFAULT_TTL_ATTRIBUTE,
         }
     return {"tables": tables}
 
@@ -60,7 +60,7 @@ def render(document: dict[str, Any]) -> str:
 def main() -> None:
     for path, document in ((ROUTES_JSON, routes_document()), (TABLES_JSON, tables_document())):
         path.write_text(render(document), encoding="utf-8")
-        print(f"wrote {path.relative_to(ROOT)}")  # noqa: T201 - a developer's command
+        print(f"wrote {path.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

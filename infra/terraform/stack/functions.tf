@@ -1,6 +1,6 @@
 # The seven functions of bbws.core.functions.FUNCTIONS. For each: its handler, the settings
-# its code reads (exactly those, SPEC section 6) and what its code calls, on its own resources
-# only. tests/infra holds all three against the code.
+# its code reads (exactly those, SPEC section 6, as literal lists) and what its code calls, on
+# its own resources only. tests/infra holds all three against the code.
 
 locals {
   # Every setting's value in this environment, by environment variable name.
@@ -19,15 +19,13 @@ locals {
     INTERNAL_EMAILS              = join(",", var.internal_emails)
   }
 
-  common_settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"]
-
   functions = {
     "health" = {
       service  = "health"
       handler  = "bbws.health.handlers.api.lambda_handler"
       memory   = 256
       timeout  = 10
-      settings = local.common_settings
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"]
       queue    = null
       statements = [
       ]
@@ -38,7 +36,7 @@ locals {
       handler  = "bbws.products.handlers.api.lambda_handler"
       memory   = 512
       timeout  = 10
-      settings = concat(local.common_settings, ["PRODUCTS_TABLE_NAME"])
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "PRODUCTS_TABLE_NAME"]
       queue    = null
       statements = [
         {
@@ -59,7 +57,7 @@ locals {
       handler  = "bbws.campaigns.handlers.api.lambda_handler"
       memory   = 512
       timeout  = 10
-      settings = concat(local.common_settings, ["CAMPAIGNS_TABLE_NAME"])
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "CAMPAIGNS_TABLE_NAME"]
       queue    = null
       statements = [
         {
@@ -80,7 +78,7 @@ locals {
       handler  = "bbws.orders.handlers.api.lambda_handler"
       memory   = 512
       timeout  = 10
-      settings = concat(local.common_settings, ["DYNAMODB_TABLE_NAME", "PRODUCTS_TABLE_NAME", "CAMPAIGNS_TABLE_NAME", "ORDERS_QUEUE_URL"])
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "DYNAMODB_TABLE_NAME", "PRODUCTS_TABLE_NAME", "CAMPAIGNS_TABLE_NAME", "ORDERS_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL"]
       queue    = null
       statements = [
         {
@@ -90,6 +88,7 @@ locals {
           resources = [local.table_arns["orders"]]
         },
         {
+          # The tenant's and the admin's lists (by-tenant, by-type).
           sid       = "OrdersIndexes"
           actions   = ["dynamodb:Query"]
           resources = ["${local.table_arns["orders"]}/index/*"]
@@ -107,9 +106,10 @@ locals {
           resources = [local.table_arns["campaigns"]]
         },
         {
-          sid       = "SubmitOrders"
+          # OrderSubmitted to the orders queue; ORDER_PAID (PATCH) to the notifications queue.
+          sid       = "PublishOrderMessages"
           actions   = ["sqs:SendMessage"]
-          resources = [local.queue_arns["orders"]]
+          resources = [local.queue_arns["orders"], local.queue_arns["notifications"]]
         },
       ]
     }
@@ -119,17 +119,18 @@ locals {
       handler  = "bbws.orders.handlers.consumer.lambda_handler"
       memory   = 512
       timeout  = 30
-      settings = concat(local.common_settings, ["DYNAMODB_TABLE_NAME", "TENANTS_TABLE_NAME", "NOTIFICATIONS_QUEUE_URL"])
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "DYNAMODB_TABLE_NAME", "TENANTS_TABLE_NAME", "NOTIFICATIONS_QUEUE_URL"]
       queue    = "orders"
       statements = [
         {
+          # Read, then one conditional put: the idempotent create.
           sid       = "OrdersTable"
           actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
           resources = [local.table_arns["orders"]]
         },
         {
-          # Tenant resolution through bbws.tenants' published module: the email claim and the
-          # tenant are written in one transaction.
+          # Tenant resolution through bbws.tenants.directory: one GetItem on the email claim;
+          # a new tenant and its claim are one TransactWriteItems of two Puts.
           sid       = "TenantsResolve"
           actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
           resources = [local.table_arns["tenants"]]
@@ -147,10 +148,11 @@ locals {
       handler  = "bbws.tenants.handlers.api.lambda_handler"
       memory   = 512
       timeout  = 10
-      settings = concat(local.common_settings, ["TENANTS_TABLE_NAME"])
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "TENANTS_TABLE_NAME"]
       queue    = null
       statements = [
         {
+          # Tenant and email claim are created in one TransactWriteItems of two Puts.
           sid       = "TenantsTable"
           actions   = ["dynamodb:GetItem", "dynamodb:PutItem"]
           resources = [local.table_arns["tenants"]]
@@ -168,7 +170,7 @@ locals {
       handler  = "bbws.notifications.handlers.consumer.lambda_handler"
       memory   = 512
       timeout  = 30
-      settings = concat(local.common_settings, ["DYNAMODB_TABLE_NAME", "TEMPLATES_BUCKET_NAME", "FROM_EMAIL", "INTERNAL_EMAILS"])
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "DYNAMODB_TABLE_NAME", "TEMPLATES_BUCKET_NAME", "FROM_EMAIL", "INTERNAL_EMAILS"]
       queue    = "notifications"
       statements = [
         {

@@ -26,7 +26,8 @@ locals {
     for key, name in local.table_names : key => "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${name}"
   }
 
-  queue_names = { for key in ["orders", "notifications"] : key => "${local.prefix}-${key}" }
+  queue_keys  = ["orders", "notifications"] # bbws.local.provision.QUEUES
+  queue_names = { for key in local.queue_keys : key => "${local.prefix}-${key}" }
   queue_arns  = { for key, name in local.queue_names : key => "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${name}" }
   queue_urls  = { for key, name in local.queue_names : key => "https://sqs.${local.region}.${local.dns_suffix}/${local.account_id}/${name}" }
 

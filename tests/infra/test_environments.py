@@ -1,0 +1,82 @@
+"""DEV, SIT and PROD: accounts, regions, state backends, variables."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.infra.terraform import BOOTSTRAP, ENVIRONMENTS, STACK, load, locals_of, modules, one, variables
+
+# SPEC section 6.
+ACCOUNTS = {
+    "dev": ("536580886816", "eu-west-1"),
+    "sit": ("815856636111", "eu-west-1"),
+    "prod": ("093646564004", "af-south-1"),
+}
+
+environments = pytest.mark.parametrize("environment", sorted(ACCOUNTS))
+
+
+def test_there_are_exactly_three_environments() -> None:
+    """Given infra/terraform/environments, then it holds dev, sit and prod."""
+    assert {path.name for path in ENVIRONMENTS.iterdir() if path.is_dir()} == set(ACCOUNTS)
+
+
+@environments
+def test_provider_refuses_every_account_but_the_environments(environment: str) -> None:
+    """Given an environment, then its provider pins the SPEC's account and region."""
+    config = load(ENVIRONMENTS / environment / "main.tf")
+    provider = one(config["provider"])["aws"]
+    named = one(config["locals"])
+    account, region = ACCOUNTS[environment]
+
+    assert provider["allowed_account_ids"] == ["${local.account_id}"]
+    assert provider["region"] == "${local.region}"
+    assert (named["environment"], named["account_id"], named["region"]) == (environment, account, region)
+
+
+@environments
+def test_state_lives_in_the_accounts_own_bucket_with_a_lock_table(environment: str) -> None:
+    """Given an environment, then its state is an encrypted S3 object in that account's state
+    bucket and region, locked through the DynamoDB lock table."""
+    backend = one(one(load(ENVIRONMENTS / environment / "main.tf")["terraform"])["backend"])["s3"]
+    account, region = ACCOUNTS[environment]
+
+    assert backend["bucket"] == f"bbws-tfstate-{account}"
+    assert backend["key"] == f"bbws/{environment}/terraform.tfstate"
+    assert backend["region"] == region
+    assert backend["dynamodb_table"] == "bbws-tfstate-lock"
+    assert backend["encrypt"] is True
+
+
+@environments
+def test_the_environment_instantiates_the_one_stack(environment: str) -> None:
+    """Given an environment, then it calls the shared stack with its own name and passes every
+    variable it declares."""
+    stack = modules(ENVIRONMENTS / environment)["stack"]
+    declared = set(variables(ENVIRONMENTS / environment)) - {"artifact_manifest"}
+
+    assert stack["source"] == "../../stack"
+    assert stack["environment"] == "${local.environment}"
+    assert all(stack[name] == f"${{var.{name}}}" for name in declared)
+
+
+@environments
+def test_every_required_stack_variable_has_a_value(environment: str) -> None:
+    """Given the stack's variables without defaults, then the environment sets each one."""
+    required = {name for name, variable in variables(STACK).items() if "default" not in variable}
+    stack = modules(ENVIRONMENTS / environment)["stack"]
+    tfvars = load(ENVIRONMENTS / environment / "terraform.tfvars")
+    optional_here = {name for name, v in variables(ENVIRONMENTS / environment).items() if "default" in v}
+
+    assert required <= set(stack)
+    assert (set(stack) & set(variables(ENVIRONMENTS / environment))) - optional_here <= set(tfvars)
+
+
+def test_bootstrap_knows_the_same_accounts_and_regions() -> None:
+    """Given the bootstrap configuration, then its accounts and regions are the SPEC's and its
+    provider refuses any other account."""
+    config = load(BOOTSTRAP / "main.tf")
+    accounts = locals_of(BOOTSTRAP)["accounts"]
+
+    assert {env: (a["account_id"], a["region"]) for env, a in accounts.items()} == ACCOUNTS
+    assert one(config["provider"])["aws"]["allowed_account_ids"] == ["${local.target.account_id}"]
