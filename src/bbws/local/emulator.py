@@ -83,14 +83,15 @@ class SerialisedApp:
 
 
 def _simple_text_part(request_body: bytes) -> str | None:
-    """The plain-text part of a simple (non-raw) send: SESv2 JSON or SES v1 form parameters."""
+    """The plain-text part of a simple (non-raw) send that also had an HTML part (moto keeps
+    only the HTML then): SESv2 JSON or SES v1 form parameters."""
     try:
-        content = json.loads(request_body).get("Content", {})
-        return str(content["Simple"]["Body"]["Text"]["Data"])
+        body = json.loads(request_body).get("Content", {})["Simple"]["Body"]
+        return str(body["Text"]["Data"]) if "Html" in body else None
     except (ValueError, KeyError, TypeError, AttributeError):
         pass
     form = parse_qs(request_body.decode("utf-8", "replace"))
-    if form.get("Action") == ["SendEmail"] and "Message.Body.Text.Data" in form:
+    if form.get("Action") == ["SendEmail"] and "Message.Body.Html.Data" in form and "Message.Body.Text.Data" in form:
         return form["Message.Body.Text.Data"][0]
     return None
 

@@ -1,0 +1,71 @@
+"""The whole local stack in this process: started by the command, used over HTTP, stopped by a signal."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from typer.testing import CliRunner
+
+from bbws.cli import app
+from bbws.local.defaults import READY_PREFIX
+
+
+@pytest.fixture
+def restored_process_state() -> Iterator[None]:
+    """The stack configures os.environ and the signal handlers of its process: put them back."""
+    environ = dict(os.environ)
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    os.environ.clear()
+    os.environ.update(environ)
+    for signum, handler in handlers.items():
+        signal.signal(signum, handler)
+
+
+def _wait_for(path: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+@pytest.mark.usefixtures("restored_process_state")
+def test_run_serves_the_platform_and_stops_on_sigterm(tmp_path: Path) -> None:
+    # Given `bbws local run` started on a free port with a ready file
+    ready = tmp_path / "ready.json"
+    seen: dict[str, object] = {}
+
+    def use_then_stop() -> None:
+        _wait_for(ready)
+        try:
+            info = json.loads(ready.read_text())
+            seen["info"] = info
+            seen["health"] = requests.get(info["baseUrl"] + "/health", timeout=10).json()
+            seen["products"] = requests.get(info["baseUrl"] + "/products", timeout=10).json()
+            seen["queues"] = requests.get(info["apiUrl"] + "/_local/queues.json", timeout=10).json()
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    user = threading.Thread(target=use_then_stop)
+    user.start()
+    # When it runs until it is told to stop
+    result = CliRunner().invoke(
+        app, ["local", "run", "--port", "0", "--ready-file", str(ready), "--log-level", "WARNING"]
+    )
+    user.join(10)
+    # Then it served the API with demo data, printed where things are, and exited cleanly
+    assert result.exit_code == 0, result.output
+    assert seen["health"] == {"status": "ok", "version": "0.1.0", "environment": "local"}
+    assert {p["productId"] for p in seen["products"]["items"]} >= {"website-starter", "hosting-basic"}  # type: ignore[index]
+    assert len(seen["queues"]["queues"]) == 4  # type: ignore[index]
+    info = seen["info"]
+    assert info["awsEndpoint"].startswith("http://127.0.0.1:")  # type: ignore[index]
+    assert READY_PREFIX in result.output
+    assert "Stopped." in result.output
