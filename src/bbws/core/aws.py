@@ -10,6 +10,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from botocore.config import Config
 
 if TYPE_CHECKING:
@@ -23,8 +25,22 @@ _CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeou
 
 
 @cache
+def _loader() -> botocore.loaders.Loader:
+    # Service models are immutable JSON; parsing them once per process (not once per session)
+    # keeps `reset()` cheap for tests and the local stack.
+    return botocore.loaders.create_loader()
+
+
+def new_session(region: str | None = None) -> boto3.session.Session:
+    """A boto3 session sharing this process's parsed service models."""
+    core = botocore.session.get_session()
+    core.register_component("data_loader", _loader())
+    return boto3.session.Session(botocore_session=core, region_name=region)
+
+
+@cache
 def _session() -> boto3.session.Session:
-    return boto3.session.Session()
+    return new_session()
 
 
 @cache

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
-
+from bbws.core.aws import new_session
 from bbws.core.settings import ENV_NAMES
 
 # settings field -> module whose TABLE is that table's definition (create_table keyword
@@ -55,7 +54,7 @@ def table_schema(settings_field: str) -> dict[str, Any]:
 
 
 def _create_tables(prefix: str, region: str, resources: Resources) -> None:
-    dynamodb = boto3.client("dynamodb", region_name=region)
+    dynamodb = new_session(region).client("dynamodb", region_name=region)
     for settings_field in TABLE_SCHEMAS:
         try:
             schema = table_schema(settings_field)
@@ -67,7 +66,7 @@ def _create_tables(prefix: str, region: str, resources: Resources) -> None:
 
 
 def _create_queues(prefix: str, region: str, visibility_timeout: int, resources: Resources) -> None:
-    sqs = boto3.client("sqs", region_name=region)
+    sqs = new_session(region).client("sqs", region_name=region)
     for settings_field, logical in QUEUES.items():
         dlq_url = sqs.create_queue(QueueName=f"{prefix}-{logical}-dlq")["QueueUrl"]
         dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -84,7 +83,7 @@ def _create_queues(prefix: str, region: str, visibility_timeout: int, resources:
 
 def upload_templates(bucket: str, region: str, source: Path = DEFAULT_TEMPLATES) -> list[str]:
     """Upload the default email templates to `email-templates/` (as Terraform does in AWS)."""
-    s3 = boto3.client("s3", region_name=region)
+    s3 = new_session(region).client("s3", region_name=region)
     keys = []
     for path in sorted(source.glob("*")) if source.is_dir() else []:
         if path.is_file():
@@ -101,12 +100,12 @@ def provision(prefix: str = "bbws-local", region: str = "eu-west-1", visibility_
     _create_queues(prefix, region, visibility_timeout, resources)
 
     bucket = f"{prefix}-templates"
-    s3 = boto3.client("s3", region_name=region)
+    s3 = new_session(region).client("s3", region_name=region)
     s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})  # type: ignore[typeddict-item]
     upload_templates(bucket, region)
     resources.settings["templates_bucket_name"] = bucket
 
-    boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=LOCAL_FROM_EMAIL)
+    new_session(region).client("ses", region_name=region).verify_email_identity(EmailAddress=LOCAL_FROM_EMAIL)
     resources.settings["from_email"] = LOCAL_FROM_EMAIL
     resources.settings["internal_emails"] = LOCAL_INTERNAL_EMAILS
     return resources
