@@ -20,12 +20,11 @@ def _invoke_arn(function: str) -> str:
     return f"arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/{alias}/invocations"
 
 
-@pytest.fixture(scope="module")
-def openapi() -> dict[str, Any]:
-    """Given the api module's openapi.tf and routes.json, rendered by `terraform console`."""
+def _render(*, authorize_every_route: bool) -> dict[str, Any]:
     if TERRAFORM_BIN is None:
         pytest.skip("terraform is not installed")
     variables = {
+        "authorize_every_route": authorize_every_route,
         "name": "bbws-test-api",
         "functions": {
             name: {"function_name": f"bbws-test-{name}", "alias_name": "live", "invoke_arn": _invoke_arn(name)}
@@ -38,6 +37,18 @@ def openapi() -> dict[str, Any]:
     }
     files = [API / "openapi.tf", API / "variables.tf", API / "routes.json"]
     return render_locals(files, "local.openapi", variables)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def openapi() -> dict[str, Any]:
+    """Given the public API's body, rendered from openapi.tf and routes.json by Terraform."""
+    return _render(authorize_every_route=False)
+
+
+@pytest.fixture(scope="module")
+def staff_openapi() -> dict[str, Any]:
+    """Given the staff API's body (authorize_every_route), rendered the same way."""
+    return _render(authorize_every_route=True)
 
 
 def _operation(document: dict[str, Any], route: Route) -> dict[str, Any]:
@@ -121,13 +132,31 @@ def test_gateway_errors_are_problem_json(openapi: dict[str, Any], response: str,
     assert '"detail":$context.error.messageString' in template
 
 
-def test_the_stack_gives_the_api_exactly_the_api_functions() -> None:
-    """Given the stack, then the API module receives the functions whose trigger is the API
-    (queue consumers are never exposed)."""
-    functions = modules(STACK)["api"]["functions"]
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+def test_the_staff_api_serves_every_route_with_a_token(staff_openapi: dict[str, Any], route: Route) -> None:
+    """Given the staff API, then every route (public ones too, so admins get their extras)
+    reaches the same function alias and needs the Cognito token."""
+    operation = _operation(staff_openapi, route)
 
-    assert "if function.queue == null" in functions
+    assert operation["security"] == [{"cognito": []}]
+    assert operation["x-amazon-apigateway-integration"]["uri"] == _invoke_arn(route.function)
+
+
+def test_the_stack_gives_both_apis_exactly_the_api_functions() -> None:
+    """Given the stack, then the public and the staff API receive the functions whose trigger
+    is the API (queue consumers are never exposed), and only the staff API requires tokens
+    everywhere."""
+    from tests.infra.terraform import locals_of, squash
+
+    functions = squash(locals_of(STACK)["api_functions"])
+    apis = modules(STACK)
+
+    assert "iffunction.queue==null" in functions
     assert "module.function[name].alias_invoke_arn" in functions
+    assert apis["api"]["functions"] == apis["staff_api"]["functions"] == "${local.api_functions}"
+    assert apis["staff_api"]["authorize_every_route"] is True
+    assert "authorize_every_route" not in apis["api"]
+    assert sorted(f.name for f in FUNCTIONS if f.trigger is Trigger.API) == sorted({r.function for r in ROUTES})
 
 
 def test_api_gateway_may_invoke_each_alias_only_for_its_routes() -> None:
@@ -167,7 +196,8 @@ def test_the_storefront_key_has_a_throttled_usage_plan_on_the_stage() -> None:
     assert one(plan["api_stages"])["stage"] == "${aws_api_gateway_stage.this.stage_name}"
     assert one(plan["throttle_settings"])["rate_limit"] == "${var.storefront_rate_limit}"
     assert one(plan["quota_settings"])["period"] == "DAY"
-    assert key["key_id"] == "${aws_api_gateway_api_key.storefront.id}"
+    assert key["key_id"] == "${aws_api_gateway_api_key.storefront[0].id}"
+    assert plan["count"] == key["count"] == "${var.authorize_every_route ? 0 : 1}"
 
 
 def test_the_api_alarms_on_server_errors_and_latency() -> None:

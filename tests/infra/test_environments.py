@@ -80,3 +80,25 @@ def test_bootstrap_knows_the_same_accounts_and_regions() -> None:
 
     assert {env: (a["account_id"], a["region"]) for env, a in accounts.items()} == ACCOUNTS
     assert one(config["provider"])["aws"]["allowed_account_ids"] == ["${local.target.account_id}"]
+
+
+@environments
+def test_names_agree_with_the_delivery_tooling(environment: str) -> None:
+    """Given `bbws deploy`'s view of an environment, then Terraform names the artifacts
+    bucket, the functions and their alias the same way."""
+    from bbws.delivery.accounts import ALIAS
+    from bbws.delivery.accounts import ENVIRONMENTS as DELIVERY
+
+    target = DELIVERY[environment]
+    named = one(load(ENVIRONMENTS / environment / "main.tf")["locals"])
+    bucket = modules(ENVIRONMENTS / environment)["stack"]["artifacts_bucket"]
+    function_names = locals_of(STACK)["function_names"]
+
+    assert bucket.replace("${local.account_id}", named["account_id"]).replace("${local.region}", named["region"]) == (
+        target.artifacts_bucket
+    )
+    assert locals_of(STACK)["prefix"] == "${var.name_prefix}-${var.environment}"
+    assert variables(STACK)["name_prefix"]["default"] == "bbws"
+    assert '"${local.prefix}-${name}"' in function_names
+    assert target.function_name("orders-api") == f"bbws-{environment}-orders-api"
+    assert ALIAS == "live"

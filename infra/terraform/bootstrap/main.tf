@@ -25,16 +25,24 @@ variable "environment" {
 
 locals {
   accounts = {
-    dev  = { account_id = "536580886816", region = "eu-west-1" }
-    sit  = { account_id = "815856636111", region = "eu-west-1" }
-    prod = { account_id = "093646564004", region = "af-south-1" }
+    dev  = { account_id = "536580886816", region = "eu-west-1", next = "sit" }
+    sit  = { account_id = "815856636111", region = "eu-west-1", next = "prod" }
+    prod = { account_id = "093646564004", region = "af-south-1", next = null }
   }
   environment = var.environment
   target      = local.accounts[local.environment]
 
+  # Names the delivery tooling uses (bbws.delivery.accounts.Environment.artifacts_bucket).
   buckets = {
     state     = "bbws-tfstate-${local.target.account_id}"
-    artifacts = "bbws-artifacts-${local.target.account_id}"
+    artifacts = "bbws-artifacts-${local.target.account_id}-${local.target.region}"
+  }
+
+  # Promotion (`bbws promote`) runs with the next environment's deploy role and reads the
+  # artifacts that passed here, so that role may read this bucket's artifacts and records.
+  promoter = local.target.next == null ? null : {
+    account_id = local.accounts[local.target.next].account_id
+    role_arn   = "arn:aws:iam::${local.accounts[local.target.next].account_id}:role/bbws-github-deploy-${local.target.next}"
   }
 }
 
@@ -84,6 +92,7 @@ resource "aws_s3_bucket" "this" {
   #checkov:skip=CKV_AWS_18:state and artifact access is recorded by CloudTrail; a log bucket per account adds nothing here
   #checkov:skip=CKV_AWS_144:state is versioned and artifacts are rebuilt byte-identically from git; cross-region replication is not needed
   #checkov:skip=CKV2_AWS_62:nothing reacts to new state versions or artifacts
+  #checkov:skip=CKV_AWS_145:state is SSE-KMS; artifacts are SSE-S3 on purpose so the next account can promote them without a cross-account key grant (see the encryption configuration)
   for_each = local.buckets
   bucket   = each.value
 
@@ -121,11 +130,14 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
   for_each = aws_s3_bucket.this
   bucket   = each.value.id
   rule {
+    # State is encrypted with this account's key. Artifacts use S3-managed keys: the next
+    # environment's account reads them when promoting, and a KMS key would need a
+    # cross-account grant for code that is not secret (it is built from the repository).
     apply_server_side_encryption_by_default {
-      sse_algorithm     = "aws:kms"
-      kms_master_key_id = aws_kms_key.state.arn
+      sse_algorithm     = each.key == "state" ? "aws:kms" : "AES256"
+      kms_master_key_id = each.key == "state" ? aws_kms_key.state.arn : null
     }
-    bucket_key_enabled = true
+    bucket_key_enabled = each.key == "state"
   }
 }
 
@@ -148,8 +160,31 @@ resource "aws_s3_bucket_lifecycle_configuration" "this" {
   depends_on = [aws_s3_bucket_versioning.this]
 }
 
-data "aws_iam_policy_document" "tls_only" {
+data "aws_iam_policy_document" "bucket" {
   for_each = aws_s3_bucket.this
+
+  dynamic "statement" {
+    for_each = each.key == "artifacts" && local.promoter != null ? [local.promoter] : []
+    content {
+      sid     = "NextEnvironmentPromotesPassedArtifacts"
+      actions = ["s3:GetObject"]
+      resources = [
+        "${each.value.arn}/artifacts/*",
+        "${each.value.arn}/releases/*",
+      ]
+      principals {
+        type        = "AWS"
+        identifiers = ["arn:aws:iam::${statement.value.account_id}:root"]
+      }
+      # The account principal is always valid; the condition narrows it to the deploy role,
+      # which may not exist yet when this account is bootstrapped.
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:PrincipalArn"
+        values   = [statement.value.role_arn]
+      }
+    }
+  }
 
   statement {
     sid       = "DenyInsecureTransport"
@@ -171,7 +206,7 @@ data "aws_iam_policy_document" "tls_only" {
 resource "aws_s3_bucket_policy" "this" {
   for_each   = aws_s3_bucket.this
   bucket     = each.value.id
-  policy     = data.aws_iam_policy_document.tls_only[each.key].json
+  policy     = data.aws_iam_policy_document.bucket[each.key].json
   depends_on = [aws_s3_bucket_public_access_block.this]
 }
 

@@ -1,16 +1,26 @@
-# The REST API over the API functions' live aliases, and the environment's dashboard.
+# The REST APIs over the API functions' live aliases, and the environment's dashboard.
+#
+# API Gateway cannot make a token optional: a route either has the Cognito authorizer or not.
+# The public API leaves the `public` routes open, so callers there are anonymous (no claims
+# reach the function). The staff API serves the very same routes and functions with the token
+# required on every route, so an admin gets the admin view of the catalog and campaigns
+# (`?includeInactive=true`, inactive items by id) there. See docs/operations.md.
 
-module "api" {
-  source = "../modules/api"
-
-  name = "${local.prefix}-api"
-  functions = {
+locals {
+  api_functions = {
     for name, function in local.functions : name => {
       function_name = module.function[name].function_name
       alias_name    = module.function[name].alias_name
       invoke_arn    = module.function[name].alias_invoke_arn
     } if function.queue == null
   }
+}
+
+module "api" {
+  source = "../modules/api"
+
+  name                        = "${local.prefix}-api"
+  functions                   = local.api_functions
   user_pool_arn               = module.cognito.user_pool_arn
   throttle_rate_limit         = var.api_throttle_rate_limit
   throttle_burst_limit        = var.api_throttle_burst_limit
@@ -22,6 +32,24 @@ module "api" {
   log_retention_days          = var.log_retention_days
   alarm_actions               = [aws_sns_topic.alarms.arn]
   tags                        = local.tags
+}
+
+module "staff_api" {
+  source = "../modules/api"
+
+  name                        = "${local.prefix}-staff-api"
+  functions                   = local.api_functions
+  authorize_every_route       = true
+  user_pool_arn               = module.cognito.user_pool_arn
+  throttle_rate_limit         = var.api_throttle_rate_limit
+  throttle_burst_limit        = var.api_throttle_burst_limit
+  manage_account_logging_role = false # the public API's module sets the region's logging role
+  kms_key_arn                 = aws_kms_key.data.arn
+  log_retention_days          = var.log_retention_days
+  alarm_actions               = [aws_sns_topic.alarms.arn]
+  tags                        = local.tags
+
+  depends_on = [module.api]
 }
 
 module "dashboard" {

@@ -3,6 +3,11 @@ output "api_base_url" {
   value       = module.api.base_url
 }
 
+output "staff_api_base_url" {
+  description = "Base URL of the staff API (every route needs a token; admins' view of public routes)."
+  value       = module.staff_api.base_url
+}
+
 output "storefront_api_key_id" {
   description = "ID of the storefront's API key."
   value       = module.api.storefront_api_key_id
@@ -34,6 +39,7 @@ output "release_alarm_names" {
   value = sort(concat(
     flatten([for function in module.function : function.alarm_names]),
     module.api.alarm_names,
+    module.staff_api.alarm_names,
   ))
 }
 

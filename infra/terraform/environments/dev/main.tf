@@ -44,7 +44,7 @@ module "stack" {
   source = "../../stack"
 
   environment      = local.environment
-  artifacts_bucket = "bbws-artifacts-${local.account_id}"
+  artifacts_bucket = "bbws-artifacts-${local.account_id}-${local.region}"
   artifacts = {
     for name, artifact in jsondecode(file(var.artifact_manifest)).functions : name => artifact.sha256
   }

@@ -3,6 +3,11 @@ output "api_base_url" {
   value       = module.stack.api_base_url
 }
 
+output "staff_api_base_url" {
+  description = "Base URL of the staff API (token on every route)."
+  value       = module.stack.staff_api_base_url
+}
+
 output "storefront_api_key_id" {
   description = "ID of the storefront's API key."
   value       = module.stack.storefront_api_key_id

@@ -131,6 +131,7 @@ resource "aws_api_gateway_account" "this" {
 data "aws_partition" "current" {}
 
 resource "aws_api_gateway_api_key" "storefront" {
+  count       = var.authorize_every_route ? 0 : 1
   name        = "${var.name}-storefront"
   description = "The public storefront's key for POST /orders (header X-Api-Key)."
   enabled     = true
@@ -138,6 +139,7 @@ resource "aws_api_gateway_api_key" "storefront" {
 }
 
 resource "aws_api_gateway_usage_plan" "storefront" {
+  count       = var.authorize_every_route ? 0 : 1
   name        = "${var.name}-storefront"
   description = "Throttling and daily quota of the storefront's API key."
 
@@ -160,16 +162,17 @@ resource "aws_api_gateway_usage_plan" "storefront" {
 }
 
 resource "aws_api_gateway_usage_plan_key" "storefront" {
-  key_id        = aws_api_gateway_api_key.storefront.id
+  count         = var.authorize_every_route ? 0 : 1
+  key_id        = aws_api_gateway_api_key.storefront[0].id
   key_type      = "API_KEY"
-  usage_plan_id = aws_api_gateway_usage_plan.storefront.id
+  usage_plan_id = aws_api_gateway_usage_plan.storefront[0].id
 }
 
 # API Gateway may invoke a function's live alias only for the routes that function serves.
 resource "aws_lambda_permission" "route" {
   for_each = local.route_permissions
 
-  statement_id  = "apigateway-${trim(replace(lower(each.key), "/[^a-z0-9]+/", "-"), "-")}"
+  statement_id  = "${var.name}-${trim(replace(lower(each.key), "/[^a-z0-9]+/", "-"), "-")}"
   action        = "lambda:InvokeFunction"
   function_name = var.functions[each.value.function].function_name
   qualifier     = var.functions[each.value.function].alias_name

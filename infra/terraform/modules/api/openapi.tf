@@ -6,12 +6,22 @@ locals {
   routes = jsondecode(file("${path.module}/routes.json")).routes
   paths  = distinct([for route in local.routes : route.path])
 
-  # What the gateway demands per access mode (bbws.core.routes.Access).
-  security = {
-    public  = []
-    api_key = [{ storefront_api_key = [] }]
-    token   = [{ cognito = [] }]
+  # What the gateway demands per access mode (bbws.core.routes.Access). API Gateway cannot
+  # make a token optional, so a public route never sees a caller's claims; the staff API
+  # (authorize_every_route) serves the same routes with the token required on all of them.
+  security_modes = {
+    public = {
+      public  = []
+      api_key = [{ storefront_api_key = [] }]
+      token   = [{ cognito = [] }]
+    }
+    staff = {
+      public  = [{ cognito = [] }]
+      api_key = [{ cognito = [] }]
+      token   = [{ cognito = [] }]
+    }
   }
+  security = local.security_modes[var.authorize_every_route ? "staff" : "public"]
 
   operations = {
     for route in local.routes : "${route.method} ${route.path}" => {

@@ -20,7 +20,7 @@ output "base_url" {
 
 output "storefront_api_key_id" {
   description = "ID of the storefront's API key (read its value with `aws apigateway get-api-key --include-value`)."
-  value       = aws_api_gateway_api_key.storefront.id
+  value       = one(aws_api_gateway_api_key.storefront[*].id)
 }
 
 output "alarm_names" {

@@ -18,6 +18,12 @@ variable "functions" {
   }))
 }
 
+variable "authorize_every_route" {
+  description = "Staff mode: every route needs a Cognito token, so admins get their extras on the otherwise public routes (no API key or usage plan)."
+  type        = bool
+  default     = false
+}
+
 variable "user_pool_arn" {
   description = "Cognito user pool whose ID tokens the authorizer accepts on `token` routes."
   type        = string
