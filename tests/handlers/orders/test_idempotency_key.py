@@ -150,3 +150,26 @@ def test_parallel_duplicates_of_one_key_queue_exactly_one_order(shop, serialised
     accepted_ids = {response_json(a)["orderId"] for a in answers if a["statusCode"] == 202}
     assert len(accepted_ids) == 1
     assert len(submitted_orders()) == 1
+
+
+def test_a_retry_after_a_crash_between_queueing_and_answering_queues_the_same_order(shop, monkeypatch) -> None:
+    # Given a first attempt that queued its order but died before recording its answer
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+
+    save_success = DynamoDBPersistenceLayer.save_success
+
+    def crash(*_: Any, **__: Any) -> None:
+        raise OSError("the function died")
+
+    monkeypatch.setattr(DynamoDBPersistenceLayer, "save_success", crash)
+    assert post()["statusCode"] == 503
+    monkeypatch.setattr(DynamoDBPersistenceLayer, "save_success", save_success)
+    # ... and whose in-progress record has since expired (the invocation's deadline passed)
+    table = aws.table(get_settings().require("orders_table_name"))
+    for record in table.query(KeyConditionExpression=Key("pk").eq(IDEMPOTENCY_PK))["Items"]:
+        table.delete_item(Key={"pk": record["pk"], "sk": record["sk"]})
+    # When the storefront retries with the same key
+    retried = post()
+    # Then the retry queues the same order id again, which the consumer stores once
+    first, second = submitted_orders()
+    assert first["orderId"] == second["orderId"] == response_json(retried)["orderId"]

@@ -9,6 +9,7 @@ in-progress record on that failure, so a retry with the same key runs afresh.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ from bbws.products.read import get_products
 IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60
 _KEY_PREFIX = "orders-api.submit-order"
 _REPLAYED = "replayed"
+_ORDER_NAMESPACE = uuid.UUID("6f1c7a4e-2b1d-5c3e-9a8f-0d2e4b6c8a10")
 
 
 @dataclass(frozen=True)
@@ -68,13 +70,12 @@ def submitted_message(order_id: str, request: OrderRequest, priced: PricedOrder,
     )
 
 
-def _accept(request: OrderRequest) -> dict[str, Any]:
+def _accept(request: OrderRequest, order_id: str) -> dict[str, Any]:
     moment = utc_now()
     catalog = get_products([line.product_id for line in request.items])
     campaign = get_campaign(request.campaign_code) if request.campaign_code else None
     priced = price_order(request, catalog, campaign, moment)
     check_client_figures(request, priced)
-    order_id = str(uuid.uuid4())
     try:
         queues.send_order_submitted(submitted_message(order_id, request, priced, iso(moment)))
     except queues.PublishFailed:
@@ -84,10 +85,16 @@ def _accept(request: OrderRequest) -> dict[str, Any]:
     return {"orderId": order_id}
 
 
+def keyed_order_id(payload: dict[str, Any]) -> str:
+    """The order id of a keyed request: derived from its key and body, so a retry after a crash
+    between queueing and answering (whose in-progress record then expires and runs again)
+    queues the SAME order id, and the consumer's conditional write keeps one order."""
+    return str(uuid.uuid5(_ORDER_NAMESPACE, json.dumps(payload, sort_keys=True, separators=(",", ":"))))
+
+
 def _accept_once(payload: dict[str, Any], request: OrderRequest) -> dict[str, Any]:
     # `payload` is what Powertools hashes (key and body); `request` is the parsed body.
-    del payload
-    return _accept(request)
+    return _accept(request, keyed_order_id(payload))
 
 
 def _mark_replayed(response: Any, idempotent_data: DataRecord) -> Any:
@@ -102,7 +109,7 @@ def accept_order(request: OrderRequest, idempotency_key: str | None, lambda_cont
     while the first request is still running: 409. Without a key every call is a new order.
     """
     if idempotency_key is None:
-        return Acceptance(order_id=_accept(request)["orderId"], replayed=False)
+        return Acceptance(order_id=_accept(request, str(uuid.uuid4()))["orderId"], replayed=False)
     config = IdempotencyConfig(
         event_key_jmespath="key",
         payload_validation_jmespath="body",
