@@ -224,8 +224,9 @@ def test_a_receipt_that_could_not_be_queued_is_a_503_and_the_same_request_finish
     assert patch("ord-1", "PAID")["statusCode"] == 409
 
 
-def test_a_missing_order_is_a_404(aws_resources) -> None:
-    assert patch("ord-404", "PAID")["statusCode"] == 404
+@pytest.mark.parametrize("target", ["PAID", "CREATED"])
+def test_a_missing_order_is_a_404(aws_resources, target: str) -> None:
+    assert patch("ord-404", target)["statusCode"] == 404
 
 
 def test_only_admins_change_statuses(aws_resources) -> None:
