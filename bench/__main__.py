@@ -25,7 +25,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", action="append", choices=SECTIONS, help="run only these sections (repeatable)")
     parser.add_argument("--rounds", type=int, default=9, help="cold start: interleaved rounds (median of this many)")
     parser.add_argument("--invocations", type=int, default=2000, help="warm: timed invocations per route")
-    parser.add_argument("--warmup", type=int, default=200, help="warm: untimed invocations per route first")
+    parser.add_argument("--warmup", type=int, default=100, help="warm: untimed invocations per route first")
     parser.add_argument("--orders", type=int, default=200, help="local throughput: orders in the burst")
     parser.add_argument("--clients", type=int, default=10, help="local throughput: concurrent clients")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results JSON")
@@ -67,7 +67,7 @@ def _in_process(args: argparse.Namespace, wanted: set[str], progress: Any) -> di
             ]
             results["aws_calls_per_order"] = per_order
         if "warm" in wanted:
-            results["warm"] = warm.measure(world, story, args.invocations, args.warmup, progress)
+            results["warm"] = warm.measure(world, story, args.invocations, args.warmup, progress=progress)
         if world.unavailable:
             results.setdefault("notes", {}).update(world.unavailable)
     return results

@@ -67,13 +67,15 @@ def diagnosis_table(section: dict[str, Any]) -> Table | None:
 
 def warm_table(section: dict[str, Any]) -> Table:
     table = Table(title="Warm overhead per route, AWS stubbed: CPU time per invocation (target median ≤ 1 ms)")
-    for column in ("route", "median", "p99", "wall median", "wall p99", "result", "note"):
+    for column in ("route", "median", "p99", "in boto3", "rest", "wall median", "wall p99", "result", "note"):
         table.add_column(column, justify="left" if column in ("route", "result", "note") else "right")
     for route, row in section.items():
         table.add_row(
             route,
             _fmt(row.get("median_ms"), " ms"),
             _fmt(row.get("p99_ms"), " ms"),
+            _fmt(row.get("sdk_median_ms"), " ms"),
+            _fmt(row.get("without_sdk_median_ms"), " ms"),
             _fmt(row.get("wall_median_ms"), " ms"),
             _fmt(row.get("wall_p99_ms"), " ms"),
             verdict(row),
