@@ -4,11 +4,14 @@ the platform's functions and aliases, and a clock that never really sleeps."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import subprocess
+import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -207,3 +210,53 @@ def make_dist(
     )
     manifest.write(directory)
     return manifest
+
+
+PRODUCT = {"productId": "web-basic", "currency": "ZAR", "price": "99.99"}
+
+
+class StubApi:
+    """What the stub API answers, and every request it received."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str, dict[str, str], Any]] = []
+        self.health_status = "ok"
+        self.missing_type = "application/problem+json"
+
+
+@pytest.fixture
+def api() -> Iterator[tuple[str, StubApi]]:
+    state = StubApi()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:  # noqa: ARG002 - keep test output quiet
+            return
+
+        def _send(self, status: int, body: object, content_type: str = "application/json") -> None:
+            raw = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+
+        def do_GET(self) -> None:
+            state.requests.append(("GET", self.path, dict(self.headers), None))
+            if self.path == "/v1.0/health":
+                self._send(200, {"status": state.health_status, "version": "0.1.0", "environment": "dev"})
+            elif self.path == "/v1.0/products":
+                self._send(200, {"items": [PRODUCT], "nextCursor": None})
+            else:
+                self._send(404, {"type": "about:blank", "title": "Not Found", "status": 404}, state.missing_type)
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            state.requests.append(("POST", self.path, dict(self.headers), body))
+            self._send(202, {"orderId": "o-1", "status": "PENDING", "message": "Order creation initiated"})
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", state
+    server.shutdown()
+    server.server_close()

@@ -10,6 +10,7 @@ import os
 import shutil
 import stat
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -34,19 +35,24 @@ def _copy_project(destination: Path) -> Path:
     return destination
 
 
+@dataclass(frozen=True)
+class HealthBuild:
+    project: Path  # a private copy of the repository's sources and lock
+    out: Path
+    manifest: Manifest
+
+
 @pytest.fixture(scope="module")
-def health_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Manifest]:
+def health_build(tmp_path_factory: pytest.TempPathFactory) -> HealthBuild:
+    """Given the health function packaged for python3.12 on x86_64 from a copy of the project."""
     project = _copy_project(tmp_path_factory.mktemp("project"))
     out = project / "dist"
-    result = build(
-        BuildOptions(project_root=project, out=out, functions=("health",), cache_dir=CACHE, reuse_zips=False)
-    )
-    return out, result.manifest
+    options = BuildOptions(project_root=project, out=out, functions=("health",), cache_dir=CACHE, reuse_zips=False)
+    return HealthBuild(project, out, build(options).manifest)
 
 
-def test_the_manifest_describes_each_zip(health_build: tuple[Path, Manifest]) -> None:
-    # Given the health function packaged for python3.12 on x86_64
-    out, manifest = health_build
+def test_the_manifest_describes_each_zip(health_build: HealthBuild) -> None:
+    out, manifest = health_build.out, health_build.manifest
     artifact = manifest.functions["health"]
     # Then the manifest records its identity, size, handler and target
     assert Manifest.read(out) == manifest
@@ -57,8 +63,8 @@ def test_the_manifest_describes_each_zip(health_build: tuple[Path, Manifest]) ->
     assert len(artifact.sha256) == 64
 
 
-def test_a_function_gets_only_the_dependencies_its_imports_reach(health_build: tuple[Path, Manifest]) -> None:
-    _, manifest = health_build
+def test_a_function_gets_only_the_dependencies_its_imports_reach(health_build: HealthBuild) -> None:
+    manifest = health_build.manifest
     names = {pin.split("==")[0] for pin in manifest.functions["health"].distributions}
     # pydantic_core comes in through pydantic; the tracer extra of powertools through the lock
     assert {"pydantic", "pydantic-core", "aws-lambda-powertools", "aws-xray-sdk", "boto3", "botocore"} <= names
@@ -67,16 +73,16 @@ def test_a_function_gets_only_the_dependencies_its_imports_reach(health_build: t
     assert "markupsafe" not in names
 
 
-def test_every_native_file_was_inspected(health_build: tuple[Path, Manifest]) -> None:
-    _, manifest = health_build
+def test_every_native_file_was_inspected(health_build: HealthBuild) -> None:
+    manifest = health_build.manifest
     native = {record.path: record for record in manifest.functions["health"].native_files}
     core = next(path for path in native if path.startswith("pydantic_core/"))
     assert native[core].machine == "EM_X86_64"
     assert native[core].abi == "cpython-312-x86_64-linux-gnu"
 
 
-def test_zip_entries_are_sorted_with_fixed_times_and_modes_and_no_bytecode(health_build: tuple[Path, Manifest]) -> None:
-    out, _ = health_build
+def test_zip_entries_are_sorted_with_fixed_times_and_modes_and_no_bytecode(health_build: HealthBuild) -> None:
+    out = health_build.out
     with zipfile.ZipFile(out / "health.zip") as archive:
         infos = archive.infolist()
     names = [info.filename for info in infos]
@@ -90,34 +96,42 @@ def test_zip_entries_are_sorted_with_fixed_times_and_modes_and_no_bytecode(healt
     assert {stat.S_IMODE(info.external_attr >> 16) for info in infos if info.is_dir()} == {0o755}
 
 
-def test_two_builds_are_identical_even_when_every_mtime_changes(
-    tmp_path: Path, health_build: tuple[Path, Manifest]
-) -> None:
-    # Given a fresh copy of the project whose every file has a new modification time
-    _, first = health_build
-    project = _copy_project(tmp_path / "project")
-    for path in project.rglob("*"):
+def test_two_builds_are_identical_even_when_every_mtime_changes(tmp_path: Path, health_build: HealthBuild) -> None:
+    # Given every file of the project gets a new modification time
+    for path in health_build.project.rglob("*"):
         os.utime(path, (1_700_000_000, 1_700_000_000))
     # When it is packaged again without reusing any cached zip
-    second = build(
-        BuildOptions(
-            project_root=project, out=tmp_path / "dist", functions=("health",), cache_dir=CACHE, reuse_zips=False
-        )
-    ).manifest
+    options = BuildOptions(
+        project_root=health_build.project,
+        out=tmp_path / "dist",
+        functions=("health",),
+        cache_dir=CACHE,
+        reuse_zips=False,
+    )
+    second = build(options).manifest
     # Then the artifact and the manifest are byte for byte the same
-    assert second.functions["health"].sha256 == first.functions["health"].sha256
-    assert second.dumps() == first.dumps()
+    assert second.functions["health"].sha256 == health_build.manifest.functions["health"].sha256
+    assert second.dumps() == health_build.manifest.dumps()
+    assert (tmp_path / "dist" / "health.zip").read_bytes() == (health_build.out / "health.zip").read_bytes()
 
 
-def test_an_unchanged_rebuild_comes_from_the_cache(tmp_path: Path, health_build: tuple[Path, Manifest]) -> None:
-    _, first = health_build
-    project = _copy_project(tmp_path / "project")
-    options = BuildOptions(project_root=project, out=tmp_path / "dist", functions=("health",), cache_dir=CACHE)
-    build(options)
+def test_an_unchanged_rebuild_comes_from_the_cache(tmp_path: Path, health_build: HealthBuild) -> None:
+    options = BuildOptions(
+        project_root=health_build.project, out=tmp_path / "dist", functions=("health",), cache_dir=CACHE
+    )
     again = build(options)
     assert again.site_from_cache
     assert again.zips_from_cache == ("health",)
-    assert again.manifest.functions["health"].sha256 == first.functions["health"].sha256
+    assert again.manifest.functions["health"].sha256 == health_build.manifest.functions["health"].sha256
+
+
+def test_a_source_change_changes_the_artifact(tmp_path: Path, health_build: HealthBuild) -> None:
+    project = _copy_project(tmp_path / "project")
+    handler = project / "src" / "bbws" / "health" / "handlers" / "api.py"
+    handler.write_text(handler.read_text() + "\n# changed\n")
+    changed = build(BuildOptions(project_root=project, out=tmp_path / "dist", functions=("health",), cache_dir=CACHE))
+    assert changed.zips_from_cache == ()
+    assert changed.manifest.functions["health"].sha256 != health_build.manifest.functions["health"].sha256
 
 
 def test_an_unknown_function_is_refused(tmp_path: Path) -> None:
@@ -133,9 +147,9 @@ def test_a_handler_module_that_does_not_exist_is_refused(tmp_path: Path) -> None
 
 
 def test_the_command_builds_and_prints_a_table(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, health_build: tuple[Path, Manifest]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, health_build: HealthBuild
 ) -> None:
-    monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.chdir(health_build.project)
     out = tmp_path / "dist"
     result = CliRunner().invoke(app, ["package", "--out", str(out), "--function", "health", "--cache-dir", str(CACHE)])
     assert result.exit_code == 0, result.output

@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-
 import pytest
 from typer.testing import CliRunner
 
@@ -15,54 +9,7 @@ from bbws.cli import app
 from bbws.delivery import accounts
 from bbws.delivery.smoke import Client, SmokeError, run_smoke
 
-from .conftest import TEST_ENVIRONMENTS
-
-PRODUCT = {"productId": "web-basic", "currency": "ZAR", "price": "99.99"}
-
-
-class StubApi:
-    def __init__(self) -> None:
-        self.requests: list[tuple[str, str, dict[str, str], Any]] = []
-        self.health_status = "ok"
-        self.missing_type = "application/problem+json"
-
-
-@pytest.fixture
-def api() -> Iterator[tuple[str, StubApi]]:
-    state = StubApi()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:  # noqa: ARG002 - keep test output quiet
-            return
-
-        def _send(self, status: int, body: object, content_type: str = "application/json") -> None:
-            raw = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(raw)))
-            self.end_headers()
-            self.wfile.write(raw)
-
-        def do_GET(self) -> None:
-            state.requests.append(("GET", self.path, dict(self.headers), None))
-            if self.path == "/v1.0/health":
-                self._send(200, {"status": state.health_status, "version": "0.1.0", "environment": "dev"})
-            elif self.path == "/v1.0/products":
-                self._send(200, {"items": [PRODUCT], "nextCursor": None})
-            else:
-                self._send(404, {"type": "about:blank", "title": "Not Found", "status": 404}, state.missing_type)
-
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            state.requests.append(("POST", self.path, dict(self.headers), body))
-            self._send(202, {"orderId": "o-1", "status": "PENDING", "message": "Order creation initiated"})
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", state
-    server.shutdown()
-    server.server_close()
+from .conftest import TEST_ENVIRONMENTS, StubApi
 
 
 def test_a_healthy_deployment_passes_every_read_check(api: tuple[str, StubApi]) -> None:

@@ -28,7 +28,7 @@ from bbws.delivery.sources import select_sources
 from bbws.delivery.targets import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES, Target, format_glibc
 
 # Bump when the zip layout changes, so cached zips from an older layout are not reused.
-_LAYOUT_VERSION = "1"
+_LAYOUT_VERSION = "2"
 
 Report = Callable[[str, str], None]  # (function name, what is happening)
 
