@@ -6,7 +6,6 @@ so a notification handled right after the consumer stored the order always finds
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,8 +13,7 @@ from bbws.core import aws
 from bbws.core.settings import get_settings
 from bbws.orders.dal.items import from_item
 from bbws.orders.dal.schema import order_key
-
-ORDER_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
+from bbws.orders.models.order import ORDER_ID
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,7 @@ class OrderView:
 
 def get_order(order_id: str) -> OrderView | None:
     """The stored order with this id, or None if there is none (yet)."""
-    if not ORDER_ID_PATTERN.fullmatch(order_id):
+    if not ORDER_ID.fullmatch(order_id):
         return None
     table = aws.table(get_settings().require("orders_table_name"))
     item = table.get_item(Key=order_key(order_id), ConsistentRead=True).get("Item")

@@ -238,3 +238,14 @@ def test_only_admins_change_statuses(aws_resources) -> None:
 def test_a_bad_status_body_is_a_400(aws_resources, body: dict[str, Any]) -> None:
     store("ord-1", "tenant-a")
     assert call("PATCH", "/orders/ord-1", body=body, claims=admin_claims())["statusCode"] == 400
+
+
+def test_an_id_that_cannot_exist_is_a_plain_404(aws_resources) -> None:
+    long_id = "x" * 3000
+    assert call("GET", f"/orders/{long_id}", claims=admin_claims())["statusCode"] == 404
+    assert patch(long_id, "PAID")["statusCode"] == 404
+
+
+def test_an_oversized_tenant_header_is_a_400(aws_resources) -> None:
+    response = call("GET", "/orders", claims=admin_claims(), headers={"X-Tenant-Id": "t" * 3000})
+    assert response["statusCode"] == 400

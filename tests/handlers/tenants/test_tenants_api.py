@@ -128,3 +128,7 @@ def test_admin_reads_any_tenant(aws_resources) -> None:
     tenant_id = response_json(create("Acme", "owner@acme.example"))["tenantId"]
     assert call("GET", f"/tenants/{tenant_id}", claims=admin_claims())["statusCode"] == 200
     assert call("GET", "/tenants/missing", claims=admin_claims())["statusCode"] == 404
+
+
+def test_an_id_that_cannot_exist_is_a_plain_404(aws_resources) -> None:
+    assert call("GET", f"/tenants/{'x' * 3000}", claims=admin_claims())["statusCode"] == 404

@@ -31,7 +31,13 @@ _UNAVAILABLE: dict[int, OpenAPIResponse] = {
 }
 OrderIdPath = Annotated[str, Path(alias="orderId", description="The order's id")]
 TenantHeader = Annotated[
-    str | None, Header(alias="X-Tenant-Id", description="Admins: the tenant to act on; tenants: their own id only")
+    str | None,
+    Header(
+        alias="X-Tenant-Id",
+        min_length=1,
+        max_length=128,
+        description="Admins: the tenant to act on; tenants: their own id only",
+    ),
 ]
 
 

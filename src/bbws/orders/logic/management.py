@@ -11,7 +11,7 @@ from bbws.orders.dal.repository import OrderRepository, StatusNotChanged
 from bbws.orders.logic.errors import ServiceUnavailable
 from bbws.orders.logic.lifecycle import notification_for, sources_of
 from bbws.orders.models.messages import OrderNotification
-from bbws.orders.models.order import Order, OrderStatus
+from bbws.orders.models.order import ORDER_ID, Order, OrderStatus
 
 _NOT_FOUND = "no such order"
 
@@ -30,7 +30,7 @@ def read_order(repository: OrderRepository, principal: Principal, requested_tena
     """The order, to its tenant or an admin. Another tenant's order is the same 404 as a missing
     one, so ids cannot be probed across tenants."""
     tenant_id = tenant_scope(principal, requested_tenant)
-    order = repository.get(order_id)
+    order = repository.get(order_id) if ORDER_ID.fullmatch(order_id) else None
     if order is None or (tenant_id is not None and order.tenant_id != tenant_id):
         raise NotFound(_NOT_FOUND)
     return order
@@ -69,6 +69,8 @@ def change_status(
     asking for the current status is not a 409).
     """
     require_admin(principal)
+    if not ORDER_ID.fullmatch(order_id):  # cannot exist; spares DynamoDB a key it would refuse
+        raise NotFound(_NOT_FOUND)
     notification = notification_for(target)
     sources = sources_of(target)
     if not sources:  # nothing ever moves to this status (CREATED): no write to attempt

@@ -9,8 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pydantic.alias_generators import to_camel
 
 from bbws.core.money import DecimalAmount, MoneyError, parse_money
-
-ORDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
+from bbws.orders.models.order import ORDER_ID_PATTERN
 
 _MESSAGE = ConfigDict(alias_generator=to_camel, validate_by_name=True, frozen=True, extra="ignore")
 

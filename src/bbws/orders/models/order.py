@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+
+# Server ids are UUIDs; earlier producers used short ids such as "test-001".
+ORDER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$"
+ORDER_ID = re.compile(ORDER_ID_PATTERN)
 
 
 class OrderStatus(StrEnum):

@@ -10,6 +10,9 @@ from bbws.core.pagination import Page
 from bbws.tenants.dal.repository import EmailTaken, TenantRepository
 from bbws.tenants.models.tenant import NewTenant, Tenant
 
+# Longer ids cannot exist (ours are UUIDs); DynamoDB would refuse keys near its size limit.
+MAX_TENANT_ID_LENGTH = 128
+
 
 def list_tenants(repository: TenantRepository, principal: Principal, limit: int, cursor: str | None) -> Page[Tenant]:
     require_admin(principal)
@@ -29,7 +32,8 @@ def create_tenant(repository: TenantRepository, principal: Principal, request: N
 def read_tenant(repository: TenantRepository, principal: Principal, tenant_id: str) -> Tenant:
     """The tenant itself or an admin; to anyone else's token it does not exist (404)."""
     scope = tenant_scope(principal, None)
-    tenant = repository.get(tenant_id) if scope is None or scope == tenant_id else None
+    visible = (scope is None or scope == tenant_id) and len(tenant_id) <= MAX_TENANT_ID_LENGTH
+    tenant = repository.get(tenant_id) if visible else None
     if tenant is None:
         raise NotFound("no such tenant")
     return tenant
