@@ -23,15 +23,21 @@ CAMPAIGN = {
 
 
 @pytest.fixture
-def call(aws_resources: Resources) -> Call:
-    """Send one request to campaigns-api; `code` fills the {code} route."""
+def send() -> Call:
+    """Send one request to campaigns-api (`code` fills {code}); no AWS behind it."""
 
-    def send(method: str, path: str, *, code: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    def request(method: str, path: str, *, code: str | None = None, **kwargs: Any) -> dict[str, Any]:
         if code is not None:
             kwargs.setdefault("resource", "/campaigns/{code}")
             kwargs.setdefault("path_parameters", {"code": code})
         return lambda_handler(api_event(method, path, **kwargs), LambdaContext())
 
+    return request
+
+
+@pytest.fixture
+def call(aws_resources: Resources, send: Call) -> Call:
+    """Send one request to campaigns-api with an emulated AWS behind it."""
     return send
 
 

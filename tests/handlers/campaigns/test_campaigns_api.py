@@ -60,8 +60,8 @@ def test_duplicate_code_in_any_case_is_a_409(call, admin, add_campaign) -> None:
         ({"active": False}, "active"),
     ],
 )
-def test_invalid_or_unknown_fields_are_a_400_naming_the_field(call, admin, change, field) -> None:
-    response = call("POST", "/campaigns", body={**CAMPAIGN, **change}, claims=admin)
+def test_invalid_or_unknown_fields_are_a_400_naming_the_field(send, admin, change, field) -> None:
+    response = send("POST", "/campaigns", body={**CAMPAIGN, **change}, claims=admin)
     assert response["statusCode"] == 400
     assert field in [error["field"] for error in response_json(response)["errors"]]
 

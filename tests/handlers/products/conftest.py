@@ -25,15 +25,21 @@ PRODUCT = {
 
 
 @pytest.fixture
-def call(aws_resources: Resources) -> Call:
-    """Send one request to products-api; `product_id` fills the {productId} route."""
+def send() -> Call:
+    """Send one request to products-api (`product_id` fills {productId}); no AWS behind it."""
 
-    def send(method: str, path: str, *, product_id: str | None = None, **kwargs: Any) -> dict[str, Any]:
+    def request(method: str, path: str, *, product_id: str | None = None, **kwargs: Any) -> dict[str, Any]:
         if product_id is not None:
             kwargs.setdefault("resource", "/products/{productId}")
             kwargs.setdefault("path_parameters", {"productId": product_id})
         return lambda_handler(api_event(method, path, **kwargs), LambdaContext())
 
+    return request
+
+
+@pytest.fixture
+def call(aws_resources: Resources, send: Call) -> Call:
+    """Send one request to products-api with an emulated AWS behind it."""
     return send
 
 

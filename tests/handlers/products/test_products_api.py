@@ -72,19 +72,19 @@ def test_duplicate_product_id_is_a_409(call, admin, add_product) -> None:
         ({"version": 7}, "version"),
     ],
 )
-def test_invalid_or_unknown_fields_are_a_400_naming_the_field(call, admin, change, field) -> None:
-    response = call("POST", "/products", body={**PRODUCT, **change}, claims=admin)
+def test_invalid_or_unknown_fields_are_a_400_naming_the_field(send, admin, change, field) -> None:
+    response = send("POST", "/products", body={**PRODUCT, **change}, claims=admin)
     assert response["statusCode"] == 400
     assert field in [error["field"] for error in response_json(response)["errors"]]
 
 
-def test_malformed_json_is_a_400(call, admin) -> None:
-    response = call("POST", "/products", raw_body="{not json", claims=admin)
+def test_malformed_json_is_a_400(send, admin) -> None:
+    response = send("POST", "/products", raw_body="{not json", claims=admin)
     assert response["statusCode"] == 400
 
 
-def test_a_body_that_is_not_json_is_a_415(call, admin) -> None:
-    response = call("POST", "/products", body=PRODUCT, headers={"Content-Type": "text/plain"}, claims=admin)
+def test_a_body_that_is_not_json_is_a_415(send, admin) -> None:
+    response = send("POST", "/products", body=PRODUCT, headers={"Content-Type": "text/plain"}, claims=admin)
     assert response["statusCode"] == 415
     assert header(response, "Content-Type") == "application/problem+json"
 
@@ -192,9 +192,8 @@ def test_put_can_reactivate_a_retired_product(call, admin, add_product) -> None:
     assert call("GET", "/products/web-basic", product_id="web-basic")["statusCode"] == 200
 
 
-def test_put_refuses_a_product_id_in_the_body(call, admin, add_product) -> None:
-    add_product()
-    response = call("PUT", "/products/web-basic", product_id="web-basic", body=PRODUCT, claims=admin)
+def test_put_refuses_a_product_id_in_the_body(send, admin) -> None:
+    response = send("PUT", "/products/web-basic", product_id="web-basic", body=PRODUCT, claims=admin)
     assert response["statusCode"] == 400
 
 
@@ -239,8 +238,8 @@ def test_list_pages_follow_the_cursor(call, add_product) -> None:
 
 
 @pytest.mark.parametrize("limit", ["0", "101", "ten"])
-def test_limit_outside_1_to_100_is_a_400(call, limit) -> None:
-    response = call("GET", "/products", query={"limit": limit})
+def test_limit_outside_1_to_100_is_a_400(send, limit) -> None:
+    response = send("GET", "/products", query={"limit": limit})
     assert response["statusCode"] == 400
     assert response_json(response)["errors"][0]["field"] == "limit"
 
