@@ -79,8 +79,15 @@ def test_a_float_price_is_refused() -> None:
 
 
 def test_an_absurd_price_is_refused() -> None:
+    # As jsonutil parses the JSON number 1E+400.
     with pytest.raises(ValidationError, match="less than"):
-        ProductCreate.model_validate(valid(price="1E+400"))
+        ProductCreate.model_validate(valid(price=Decimal("1E+400")))
+
+
+@pytest.mark.parametrize("text", ["1E+2", "+5", " 5", "5.", "1234567890123", "1.2345"])
+def test_price_text_must_be_a_plain_decimal(text) -> None:
+    with pytest.raises(ValidationError, match="plain decimal"):
+        ProductCreate.model_validate(valid(price=text))
 
 
 def test_active_must_be_a_real_boolean() -> None:

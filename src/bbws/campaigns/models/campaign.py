@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -29,9 +30,13 @@ PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
 PERCENT_PATTERN = r"^[0-9]{1,3}\.[0-9]{2}$"
 MAX_PRODUCTS = 100
 _HUNDRED = Decimal(100)
+PERCENT_TEXT_PATTERN = r"^[0-9]{1,3}(\.[0-9]{1,2})?$"
+_PERCENT_TEXT = re.compile(PERCENT_TEXT_PATTERN)
 
 
 def _percent(value: Any) -> Decimal:
+    if isinstance(value, str) and not _PERCENT_TEXT.fullmatch(value):
+        raise ValueError('must be a plain decimal with at most 2 decimal places, such as "12.5"')
     try:
         percent = to_decimal(value)
     except MoneyError as exc:
@@ -60,7 +65,10 @@ Percent = Annotated[
     BeforeValidator(_percent),
     WithJsonSchema(
         {
-            "anyOf": [{"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}, {"type": "number"}],
+            "anyOf": [
+                {"type": "string", "pattern": PERCENT_TEXT_PATTERN},
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 100},
+            ],
             "description": "Greater than 0, at most 100, at most 2 decimal places",
         }
     ),

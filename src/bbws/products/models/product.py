@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from bbws.core.money import SUPPORTED_CURRENCIES, DecimalAmount, MoneyError, parse_money
@@ -13,6 +23,19 @@ from bbws.core.money import SUPPORTED_CURRENCIES, DecimalAmount, MoneyError, par
 PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
 MONEY_PATTERN = r"^[0-9]+(\.[0-9]+)?$"
 MAX_PRICE = Decimal(10) ** 12
+PRICE_TEXT_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,3})?$"
+_PRICE_TEXT = re.compile(PRICE_TEXT_PATTERN)
+
+# What the OpenAPI document promises for a price on input, as close to the rules below as JSON
+# Schema can say without knowing the currency (its minor-unit digits are checked in code).
+PRICE_INPUT_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": PRICE_TEXT_PATTERN},
+        {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10**12},
+    ],
+    "description": "Greater than 0 and below 10^12, with at most the currency's minor-unit digits; "
+    "a plain decimal string or an exact JSON number",
+}
 
 BillingCycle = Literal["once", "monthly", "annual"]
 ProductId = Annotated[str, StringConstraints(pattern=PRODUCT_ID_PATTERN)]
@@ -33,7 +56,7 @@ class _ClientProductFields(BaseModel):
     description: Annotated[str, StringConstraints(max_length=2000)] = ""
     # Declared before `price` so the price validator can see it.
     currency: Currency
-    price: DecimalAmount
+    price: Annotated[DecimalAmount, WithJsonSchema(PRICE_INPUT_SCHEMA, mode="validation")]
     features: Annotated[list[Feature], Field(min_length=1, max_length=50)]
     billing_cycle: BillingCycle = "once"
 
@@ -42,6 +65,14 @@ class _ClientProductFields(BaseModel):
     def _supported_currency(cls, value: str) -> str:
         if value not in SUPPORTED_CURRENCIES:
             raise ValueError("must be a supported ISO 4217 currency code")
+        return value
+
+    @field_validator("price", mode="before")
+    @classmethod
+    def _plain_decimal_text(cls, value: object) -> object:
+        # "1E+2", "+5" or " 5" are numbers to Decimal but not the plain text money is written in.
+        if isinstance(value, str) and not _PRICE_TEXT.fullmatch(value):
+            raise ValueError('must be a plain decimal such as "99.99"')
         return value
 
     @field_validator("price")
