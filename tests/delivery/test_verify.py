@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bbws.cli import app
+from bbws.delivery.archive import sha256_of
+from bbws.delivery.manifest import Manifest
 from bbws.delivery.verify import find_interpreter, verify
 
 from .conftest import NativeFixtures, make_dist
@@ -121,3 +124,54 @@ def test_the_command_reports_success(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = CliRunner().invoke(app, ["verify", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert "ok   health: hashes, binaries and handler import" in result.output
+
+
+def test_a_handler_attribute_that_is_not_callable_fails(tmp_path: Path, repo_root: Path) -> None:
+    make_dist(tmp_path, {"health": {"handler.py": b"lambda_handler = 42\n"}})
+    assert _verify(tmp_path, repo_root)["health"] == [
+        f"{tmp_path / 'health.zip'}: handler.lambda_handler is not callable"
+    ]
+
+
+def test_modules_loaded_from_outside_the_zip_are_reported(tmp_path: Path, repo_root: Path) -> None:
+    # Given a handler that reaches outside the zip for a module (here: the build machine's venv)
+    outside = Path(pytest.__file__).parent.parent
+    source = (
+        f"import sys\nsys.path.append({str(outside)!r})\nimport pluggy\n\ndef lambda_handler(e, c):\n    return 1\n"
+    )
+    make_dist(tmp_path, {"health": {"handler.py": source.encode()}})
+    # Then verify names the stray modules
+    (finding,) = _verify(tmp_path, repo_root)["health"]
+    assert "modules loaded from outside the zip: pluggy" in finding
+
+
+def test_bytecode_and_unsorted_entries_are_reported(tmp_path: Path, repo_root: Path) -> None:
+    # Given a zip written by hand: unsorted, with a .pyc inside
+    make_dist(tmp_path, {"health": {"handler.py": GOOD_HANDLER}})
+    path = tmp_path / "health.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("z.py", "")
+        archive.writestr("__pycache__/handler.cpython-312.pyc", b"")
+        archive.writestr("handler.py", GOOD_HANDLER)
+    manifest = Manifest.read(tmp_path)
+    entry = manifest.functions["health"].model_copy(update={"sha256": sha256_of(path), "size": path.stat().st_size})
+    manifest.model_copy(update={"functions": {"health": entry}}).write(tmp_path)
+    findings = _verify(tmp_path, repo_root)["health"]
+    assert f"{path}: entries are not sorted (not a deterministic build)" in findings
+    assert f"{path}!__pycache__/handler.cpython-312.pyc: compiled bytecode must not be packaged" in findings
+
+
+def test_a_file_that_is_not_a_zip_is_reported(tmp_path: Path, repo_root: Path) -> None:
+    make_dist(tmp_path, {"health": {"handler.py": GOOD_HANDLER}})
+    path = tmp_path / "health.zip"
+    path.write_bytes(b"not a zip")
+    manifest = Manifest.read(tmp_path)
+    entry = manifest.functions["health"].model_copy(update={"sha256": sha256_of(path), "size": path.stat().st_size})
+    manifest.model_copy(update={"functions": {"health": entry}}).write(tmp_path)
+    (finding,) = _verify(tmp_path, repo_root)["health"]
+    assert finding.startswith(f"{path}: not a zip file")
+
+
+def test_a_missing_manifest_says_how_to_make_one(tmp_path: Path, repo_root: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="run `bbws package"):
+        verify(tmp_path, repo_root)

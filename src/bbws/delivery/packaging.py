@@ -63,20 +63,31 @@ class BuildResult:
     zips_from_cache: tuple[str, ...]
 
 
-def inspect_native(entries: dict[str, Path | bytes], target: Target, label: str) -> list[NativeFileRecord]:
-    """Inspect every ELF file among `entries`; raise naming each file that cannot load on `target`."""
+def inspect_native(
+    entries: dict[str, Path | bytes],
+    target: Target,
+    label: str,
+    memo: dict[Path, elf.NativeFile | str | None] | None = None,
+) -> list[NativeFileRecord]:
+    """Inspect every ELF file among `entries`; raise naming each file that cannot load on `target`.
+    `memo` carries results across the functions of one build (they share the dependency files)."""
+    memo = {} if memo is None else memo
     records: list[NativeFileRecord] = []
     problems: list[str] = []
     for name in sorted(entries):
         source = entries[name]
-        data = source if isinstance(source, bytes) else _head_or_all(source)
-        if not elf.is_elf(data):
+        if isinstance(source, Path) and source in memo:
+            result = memo[source]
+        else:
+            result = _inspect_one(name, source)
+            if isinstance(source, Path):
+                memo[source] = result
+        if result is None:
             continue
-        try:
-            native = elf.inspect(name, data)
-        except ValueError as error:
-            problems.append(f"{label}: {name}: {error}")
+        if isinstance(result, str):
+            problems.append(f"{label}: {name}: {result}")
             continue
+        native = result
         problems.extend(f"{label}: {name}: {reason}" for reason in native.problems(target))
         records.append(
             NativeFileRecord(
@@ -91,6 +102,17 @@ def inspect_native(entries: dict[str, Path | bytes], target: Target, label: str)
     return records
 
 
+def _inspect_one(name: str, source: Path | bytes) -> elf.NativeFile | str | None:
+    """The ELF facts of one file, the reason it is unreadable, or None when it is not ELF."""
+    data = source if isinstance(source, bytes) else _head_or_all(source)
+    if not elf.is_elf(data):
+        return None
+    try:
+        return elf.inspect(name, data)
+    except ValueError as error:
+        return str(error)
+
+
 def _head_or_all(path: Path) -> bytes:
     with path.open("rb") as handle:
         head = handle.read(4)
@@ -99,19 +121,17 @@ def _head_or_all(path: Path) -> bytes:
         return head + handle.read()
 
 
-def _zip_cache_key(entries: dict[str, Path | bytes], site: Path, distributions: Iterable[Distribution]) -> str:
+def _zip_cache_key(
+    sources: dict[str, Path], dependency_files: Iterable[str], site: Path, distributions: Iterable[Distribution]
+) -> str:
     """Identity of a zip's inputs. Dependency files are identified by the (immutable) cached
-    site and the distribution pins; the project's own files by their content."""
+    site, the distribution pins and their names; the project's own files by their content."""
     digest = hashlib.sha256()
     digest.update(f"{_LAYOUT_VERSION}\n{site.name}\n{fixed_timestamp()}\n".encode())
     digest.update("\n".join(d.pin for d in distributions).encode())
-    for name in sorted(entries):
-        source = entries[name]
-        digest.update(name.encode() + b"\0")
-        if isinstance(source, bytes):
-            digest.update(hashlib.sha256(source).digest())
-        elif not source.is_relative_to(site):
-            digest.update(hashlib.sha256(source.read_bytes()).digest())
+    digest.update("\n".join(sorted(dependency_files)).encode())
+    for name in sorted(sources):
+        digest.update(f"\n{name}\0".encode() + hashlib.sha256(sources[name].read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -136,9 +156,11 @@ def build(options: BuildOptions, report: Report = _silent) -> BuildResult:
     options.out.mkdir(parents=True, exist_ok=True)
     artifacts: dict[str, FunctionArtifact] = {}
     reused: list[str] = []
+    native_memo: dict[Path, elf.NativeFile | str | None] = {}
+    parsed: dict[Path, set[str]] = {}
     for function in functions:
         report(function.name, "selecting sources")
-        sources = select_sources(root / "src", function)
+        sources = select_sources(root / "src", function, parsed)
         distributions = distributions_for(
             sources.third_party, installed, graph, bundle_runtime_provided=options.bundle_runtime_provided
         )
@@ -150,10 +172,11 @@ def build(options: BuildOptions, report: Report = _silent) -> BuildResult:
         entries.update(sources.files)
 
         report(function.name, "inspecting native code")
-        native = inspect_native(entries, target, function.name)
+        native = inspect_native(entries, target, function.name, native_memo)
 
         report(function.name, "writing zip")
-        key = _zip_cache_key(entries, site, distributions)
+        dependency_files = [name for name in entries if name not in sources.files]
+        key = _zip_cache_key(sources.files, dependency_files, site, distributions)
         cached_zip = cache_dir / "zips" / f"{key}.zip"
         destination = options.out / f"{function.name}.zip"
         if options.reuse_zips and cached_zip.is_file():

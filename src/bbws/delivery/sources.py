@@ -97,9 +97,13 @@ def _resource_files(src_root: Path, package_dir: Path) -> dict[str, Path]:
     return found
 
 
-def select_sources(src_root: Path, function: LambdaFunction) -> SourceSelection:
+def select_sources(
+    src_root: Path, function: LambdaFunction, parsed: dict[Path, set[str]] | None = None
+) -> SourceSelection:
     """The project modules `function` needs: its service package, `bbws.core`, its handler, and
-    everything they import from `bbws`, transitively."""
+    everything they import from `bbws`, transitively. `parsed` shares parsed imports between
+    the functions of one build."""
+    parsed = {} if parsed is None else parsed
     if _module_file(src_root, function.module) is None:
         raise PackagingError(f"{function.name}: handler module {function.module} not found under {src_root}")
     pending = [function.module]
@@ -108,7 +112,6 @@ def select_sources(src_root: Path, function: LambdaFunction) -> SourceSelection:
             pending.extend(_package_modules(src_root, package))
     selection = SourceSelection()
     seen: set[str] = set()
-    stdlib = sys.stdlib_module_names
     while pending:
         module = pending.pop()
         if module in seen:
@@ -124,12 +127,23 @@ def select_sources(src_root: Path, function: LambdaFunction) -> SourceSelection:
         parent = module.rpartition(".")[0]
         if parent:
             pending.append(parent)  # importing a.b.c runs a/__init__ and a/b/__init__ first
-        for name in imported_names(path.read_text(encoding="utf-8"), module, is_package=is_package):
-            top = name.split(".", 1)[0]
-            if not top:
-                continue
-            if top == ROOT_PACKAGE:
-                pending.append(name)
-            elif top not in stdlib:
-                selection.third_party.setdefault(top, set()).add(path.relative_to(src_root).as_posix())
+        if path not in parsed:
+            parsed[path] = imported_names(path.read_text(encoding="utf-8"), module, is_package=is_package)
+        own, third_party = _split_imports(parsed[path])
+        pending.extend(own)
+        for top in third_party:
+            selection.third_party.setdefault(top, set()).add(path.relative_to(src_root).as_posix())
     return selection
+
+
+def _split_imports(names: set[str]) -> tuple[list[str], set[str]]:
+    """The project's own modules among `names`, and the top-level third-party modules."""
+    own: list[str] = []
+    third_party: set[str] = set()
+    for name in sorted(names):
+        top = name.split(".", 1)[0]
+        if top == ROOT_PACKAGE:
+            own.append(name)
+        elif top and top not in sys.stdlib_module_names:
+            third_party.add(top)
+    return own, third_party
