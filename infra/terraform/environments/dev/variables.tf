@@ -4,12 +4,6 @@ variable "artifact_manifest" {
   default     = "../../../../dist/manifest.json"
 }
 
-variable "architecture" {
-  description = "Instruction set the artifacts were packaged for."
-  type        = string
-  default     = "x86_64"
-}
-
 variable "log_level" {
   description = "LOG_LEVEL of every function."
   type        = string

@@ -21,6 +21,9 @@ terraform {
 }
 
 locals {
+  # The release being deployed (bbws package): each function is created from its artifact,
+  # for the architecture it was built for.
+  manifest    = jsondecode(file(var.artifact_manifest))
   environment = "prod"
   account_id  = "093646564004"
   region      = "af-south-1"
@@ -46,9 +49,9 @@ module "stack" {
   environment      = local.environment
   artifacts_bucket = "bbws-artifacts-${local.account_id}-${local.region}"
   artifacts = {
-    for name, artifact in jsondecode(file(var.artifact_manifest)).functions : name => artifact.sha256
+    for name, artifact in local.manifest.functions : name => artifact.sha256
   }
-  architecture              = var.architecture
+  architecture              = local.manifest.architecture
   log_level                 = var.log_level
   log_retention_days        = var.log_retention_days
   reserved_concurrency      = var.reserved_concurrency

@@ -10,5 +10,5 @@ output "configuration_set_arn" {
 
 output "dkim_tokens" {
   description = "CNAME records to publish for a domain identity (<token>._domainkey -> <token>.dkim.amazonses.com)."
-  value       = aws_sesv2_email_identity.this.dkim_signing_attributes[0].tokens
+  value       = try(aws_sesv2_email_identity.this.dkim_signing_attributes[0].tokens, [])
 }
