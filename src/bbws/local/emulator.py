@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -125,6 +126,9 @@ class Emulator:
         return f"http://{LOCAL_HOST}:{self._server.server_port}"
 
     def start(self) -> str:
+        # werkzeug logs every request at INFO, handler included, unless told otherwise: for an
+        # emulator doing thousands of calls that is only noise (and time).
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = make_server(
             LOCAL_HOST, self._requested_port, self.app, threaded=True, request_handler=MotoRequestHandler
         )
