@@ -30,7 +30,7 @@ def restored_process_state() -> Iterator[None]:
         signal.signal(signum, handler)
 
 
-def _wait_for(path: Path, seconds: float = 60) -> None:
+def _wait_for(path: Path, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while not path.exists() and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -44,6 +44,8 @@ def test_run_serves_the_platform_and_stops_on_sigterm(tmp_path: Path) -> None:
 
     def use_then_stop() -> None:
         _wait_for(ready)
+        if not ready.exists():  # it failed to start: the command has returned, nobody to signal
+            return
         try:
             info = json.loads(ready.read_text())
             seen["info"] = info
