@@ -279,7 +279,8 @@ class Gateway:
         try:
             claims, api_key = self._authenticate(request, match.route.access)
         except Unauthorized as error:
-            return HttpResponse.problem(error, [("WWW-Authenticate", 'Bearer realm="bbws-local"')])
+            challenge = [] if match.route.access is Access.API_KEY else [("WWW-Authenticate", 'Bearer realm="bbws"')]
+            return HttpResponse.problem(error, challenge)
         event = build_api_event(request, match, claims=claims, api_key=api_key)
         try:
             result = self.lambdas.invoke(match.route.function, event)

@@ -139,6 +139,7 @@ def test_token_route_without_a_valid_token_is_401(gateway: Gateway, headers: lis
     response = gateway.handle(HttpRequest("POST", "/v1.0/things", headers, b"{}"))
     assert response.status == 401
     assert json.loads(response.body)["title"] == "Unauthorized"
+    assert ("WWW-Authenticate", 'Bearer realm="bbws"') in response.headers
     assert ("Content-Type", "application/problem+json") in response.headers
 
 
@@ -158,7 +159,9 @@ def test_api_key_route_accepts_the_storefront_key(gateway: Gateway) -> None:
 
 @pytest.mark.parametrize("headers", [[], [("X-Api-Key", "wrong")]], ids=["missing", "wrong"])
 def test_api_key_route_refuses_other_callers(gateway: Gateway, headers: list[tuple[str, str]]) -> None:
-    assert gateway.handle(HttpRequest("POST", "/v1.0/orders", headers, b"{}")).status == 401
+    response = gateway.handle(HttpRequest("POST", "/v1.0/orders", headers, b"{}"))
+    assert response.status == 401
+    assert not [name for name, _ in response.headers if name == "WWW-Authenticate"]
 
 
 def test_unknown_path_is_404_and_wrong_method_405(gateway: Gateway) -> None:
