@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.infra.terraform import BOOTSTRAP, ENVIRONMENTS, STACK, load, locals_of, modules, one, variables
+from tests.infra.terraform import BOOTSTRAP, ENVIRONMENTS, STACK, load, locals_of, modules, one, resources, variables
 
 # SPEC section 6.
 ACCOUNTS = {
@@ -102,3 +102,72 @@ def test_names_agree_with_the_delivery_tooling(environment: str) -> None:
     assert '"${local.prefix}-${name}"' in function_names
     assert target.function_name("orders-api") == f"bbws-{environment}-orders-api"
     assert ALIAS == "live"
+
+
+def _deploy_policy() -> dict[str, dict[str, object]]:
+    from tests.infra.terraform import load_dir
+
+    documents: dict[str, dict[str, object]] = {}
+    for block in load_dir(BOOTSTRAP)["data"]:
+        documents.update(block.get("aws_iam_policy_document", {}))
+    return documents
+
+
+def test_workflows_deploy_with_an_oidc_role_of_their_own_environment_only() -> None:
+    """Given the bootstrap's deploy role, then only this repository's jobs running in the
+    GitHub environment of the same name may assume it, through GitHub's OIDC provider."""
+    trust = one(_deploy_policy()["deploy_trust"]["statement"])
+    conditions = {c["variable"]: c for c in trust["condition"]}
+    role = resources(BOOTSTRAP, "aws_iam_role")["deploy"]
+
+    assert trust["actions"] == ["sts:AssumeRoleWithWebIdentity"]
+    assert conditions["${local.github_oidc_url}:sub"]["test"] == "StringEquals"
+    assert conditions["${local.github_oidc_url}:sub"]["values"] == [
+        "repo:${var.github_repository}:environment:${local.environment}"
+    ]
+    assert conditions["${local.github_oidc_url}:aud"]["values"] == ["sts.amazonaws.com"]
+    assert role["name"] == "${local.deploy_role_name}"
+    assert locals_of(BOOTSTRAP)["deploy_role_name"] == "bbws-github-deploy-${local.environment}"
+
+
+def test_the_deploy_role_may_only_ship_code_move_aliases_and_read_alarms() -> None:
+    """Given the deploy role's policy, then it holds the calls `bbws deploy/release/rollback/
+    promote` make, on this environment's functions and artifacts only."""
+    policy = _deploy_policy()["deploy"]
+    statements = {s["sid"]: s for s in policy["statement"]}  # type: ignore[attr-defined]
+
+    assert set(statements["ShipCodeAndMoveAliases"]["actions"]) == {
+        "lambda:GetFunction",
+        "lambda:GetFunctionConfiguration",
+        "lambda:UpdateFunctionCode",
+        "lambda:PublishVersion",
+        "lambda:GetAlias",
+        "lambda:CreateAlias",
+        "lambda:UpdateAlias",
+    }
+    assert statements["ShipCodeAndMoveAliases"]["resources"] == ["${local.function_arn_glob}"]
+    assert locals_of(BOOTSTRAP)["function_arn_glob"].endswith(":function:bbws-${local.environment}-*")
+    assert statements["WatchAlarms"]["actions"] == ["cloudwatch:DescribeAlarms"]
+    assert all(
+        resource.endswith(("/artifacts/*", "/releases/*"))
+        for resource in statements["ArtifactsAndReleaseRecords"]["resources"]
+    )
+
+
+@environments
+def test_the_workflows_assume_the_role_the_bootstrap_creates(environment: str) -> None:
+    """Given the GitHub workflows, then every role they assume for an environment is that
+    account's bbws-github-deploy-<env>."""
+    import re
+
+    from tests.infra.codegen import ROOT
+
+    workflows = ROOT / ".github" / "workflows"
+    if not workflows.is_dir():
+        pytest.skip("no workflows yet")
+    account, _ = ACCOUNTS[environment]
+    assumed = set()
+    for path in workflows.glob("*.yml"):
+        assumed |= set(re.findall(rf"arn:aws:iam::{account}:role/([\w-]+)", path.read_text(encoding="utf-8")))
+
+    assert assumed <= {f"bbws-github-deploy-{environment}"}
