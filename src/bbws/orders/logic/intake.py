@@ -12,8 +12,10 @@ Delivery is at least once, so every step is idempotent:
 
 from __future__ import annotations
 
+from aws_lambda_powertools.metrics import MetricUnit
+
 from bbws.core.clock import now_iso
-from bbws.core.observability import logger
+from bbws.core.observability import logger, metrics
 from bbws.orders.dal import queues
 from bbws.orders.dal.repository import OrderRepository
 from bbws.orders.models.messages import OrderNotification, OrderSubmitted
@@ -59,6 +61,8 @@ def record_order(message: OrderSubmitted, repository: OrderRepository) -> Order:
         tenant_id = message.tenant_id or resolve_tenant(message.customer_email)
         stored, created = repository.insert(order_from_message(message, tenant_id, now_iso()))
         logger.info("order stored" if created else "order already stored", extra={"order_id": stored.order_id})
+        if created:
+            metrics.add_metric(name="OrdersStored", unit=MetricUnit.Count, value=1)
     announcement = OrderNotification(type="ORDER_CREATED", order_id=stored.order_id, tenant_id=stored.tenant_id)
     queues.send_notification(announcement)
     return stored

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.exceptions import (
     IdempotencyAlreadyInProgressError,
@@ -25,7 +26,7 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 from bbws.campaigns.read import get_campaign
 from bbws.core.clock import iso, utc_now
 from bbws.core.errors import BusinessRuleViolation, Conflict
-from bbws.core.observability import logger
+from bbws.core.observability import logger, metrics
 from bbws.orders.dal import idempotency, queues
 from bbws.orders.logic.errors import ServiceUnavailable
 from bbws.orders.logic.pricing import PricedOrder, check_client_figures, price_order
@@ -82,6 +83,7 @@ def _accept(request: OrderRequest, order_id: str) -> dict[str, Any]:
         logger.exception("order not queued", extra={"order_id": order_id})
         raise ServiceUnavailable("the order could not be accepted right now; please retry") from None
     logger.info("order accepted", extra={"order_id": order_id})
+    metrics.add_metric(name="OrdersAccepted", unit=MetricUnit.Count, value=1)
     return {"orderId": order_id}
 
 
