@@ -98,7 +98,6 @@ class AwsCallHooks:
     def __init__(self, events: BaseEventHooks) -> None:
         self.log: CallLog | None = None
         self.replay: Replay | None = None
-        self._pending_calls: dict[int, Call] = {}
         events.register("before-call", self._before_call, unique_id=_UNIQUE_ID + "before-call")
         events.register("response-received", self._response_received, unique_id=_UNIQUE_ID + "response")
 

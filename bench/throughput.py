@@ -38,6 +38,13 @@ class StackUnavailable(RuntimeError):
 class Stack:
     api_url: str
     info: dict[str, Any]
+    log: Path
+
+    def error_lines(self, limit: int = 40) -> list[str]:
+        """The stack's own log lines about errors (tracebacks, ERROR records), last first."""
+        lines = self.log.read_text(errors="replace").splitlines() if self.log.exists() else []
+        keep = [line for line in lines if "ERROR" in line or "Traceback" in line or "Error:" in line]
+        return keep[-limit:]
 
     @property
     def base_url(self) -> str:
@@ -68,7 +75,7 @@ def local_stack(workdir: Path) -> Iterator[Stack]:
                 raise StackUnavailable(f"`bbws local run` did not become ready: {tail or 'no output'}")
             time.sleep(0.2)
         info = json.loads(ready.read_text())
-        yield Stack(str(info["apiUrl"]).rstrip("/"), info)
+        yield Stack(str(info["apiUrl"]).rstrip("/"), info, log_path)
     finally:
         _stop(process)
 
@@ -133,10 +140,17 @@ def _order_body(products: list[dict[str, Any]], number: int, domain: str) -> dic
     }
 
 
-def _burst(stack: Stack, api_key: str, bodies: list[dict[str, Any]], clients: int) -> tuple[list[int], list[float]]:
+@dataclass(frozen=True)
+class Outcome:
+    status: int  # 0: no HTTP answer at all
+    milliseconds: float
+    body: str | None = None  # kept for 5xx answers only, to say what went wrong
+
+
+def _burst(stack: Stack, api_key: str, bodies: list[dict[str, Any]], clients: int) -> list[Outcome]:
     local = threading.local()
 
-    def post(body: dict[str, Any]) -> tuple[int, float]:
+    def post(body: dict[str, Any]) -> Outcome:
         if not hasattr(local, "session"):
             local.session = requests.Session()
         started = time.perf_counter()
@@ -144,14 +158,13 @@ def _burst(stack: Stack, api_key: str, bodies: list[dict[str, Any]], clients: in
             response = local.session.post(
                 stack.base_url + "/orders", json=body, headers={"X-Api-Key": api_key}, timeout=HTTP_TIMEOUT_S
             )
-            status = response.status_code
-        except requests.RequestException:
-            status = 0  # no answer at all: counted apart from 5xx
-        return status, (time.perf_counter() - started) * 1000
+        except requests.RequestException as error:
+            return Outcome(0, (time.perf_counter() - started) * 1000, str(error)[:300])
+        elapsed = (time.perf_counter() - started) * 1000
+        return Outcome(response.status_code, elapsed, response.text[:500] if response.status_code >= 500 else None)
 
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        outcomes = list(pool.map(post, bodies))
-    return [status for status, _ in outcomes], [ms for _, ms in outcomes]
+        return list(pool.map(post, bodies))
 
 
 def measure(orders: int = 200, clients: int = 10, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
@@ -179,8 +192,9 @@ def _run(stack: Stack, orders: int, clients: int, say: Callable[[str], None]) ->
 
     say(f"posting {orders} orders from {clients} concurrent clients")
     started = time.perf_counter()
-    statuses, latencies = _burst(stack, str(info["storefrontApiKey"]), bodies, clients)
+    outcomes = _burst(stack, str(info["storefrontApiKey"]), bodies, clients)
     accept_seconds = time.perf_counter() - started
+    statuses, latencies = [o.status for o in outcomes], [o.milliseconds for o in outcomes]
     accepted = statuses.count(202)
 
     say(f"{accepted} accepted in {accept_seconds:.1f} s; waiting for the pipeline to drain")
@@ -196,6 +210,15 @@ def _run(stack: Stack, orders: int, clients: int, say: Callable[[str], None]) ->
     queues = _get(session, stack.api_url + "/_local/queues.json")["queues"]
 
     server_errors = sum(1 for s in statuses if s >= 500)
+    failures = [o for o in outcomes if o.status >= 500 or o.status == 0]
+    diagnostics = (
+        {
+            "failed_responses": [{"status": o.status, "body": o.body} for o in failures[:5]],
+            "stack_errors": stack.error_lines(),
+        }
+        if failures
+        else {}
+    )
     return {
         "orders": orders,
         "clients": clients,
@@ -214,4 +237,4 @@ def _run(stack: Stack, orders: int, clients: int, say: Callable[[str], None]) ->
         "dead_lettered": sum(q["visible"] + q["inFlight"] for q in queues if q["deadLetter"]),
         "queues_after": queues,
         "pass": server_errors == 0 and accepted == orders == stored == confirmations,
-    }
+    } | diagnostics
