@@ -172,13 +172,14 @@ def test_destroying_prod_is_refused_in_every_spelling(spelling: str, monkeypatch
 
 
 def test_destroying_anything_with_prod_credentials_is_refused(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given credentials of the prod account (moto answers as 093646564004)
-    monkeypatch.setenv("MOTO_ACCOUNT_ID", accounts.ENVIRONMENTS["prod"].account_id)
+    # Given credentials of the prod account (moto now answers STS as 093646564004)
+    prod_account = accounts.ENVIRONMENTS["prod"].account_id
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", prod_account)
+    assert cloud.client("sts").get_caller_identity()["Account"] == prod_account
     ran: list[list[str]] = []
-    # When dev (named as if it were in that account) is to be destroyed
-    disguised = Environment("dev", accounts.ENVIRONMENTS["prod"].account_id, "eu-west-1", previous=None)
-    with pytest.raises(GuardError, match="refusing to destroy"):
-        destroy(disguised, cloud.session, Path("."), runner=lambda c: ran.append(c) or 0)
+    # When dev is named for destruction
+    with pytest.raises(GuardError, match=f"refusing to destroy anything with credentials of .* {prod_account}"):
+        destroy(DEV, cloud.session, Path("."), runner=lambda c: ran.append(c) or 0)
     # Then terraform never ran
     assert ran == []
 
@@ -222,3 +223,9 @@ def test_the_commands_run_against_the_environment_of_the_credentials(
 def test_an_unknown_environment_is_refused() -> None:
     with pytest.raises(GuardError, match="unknown environment 'qa'"):
         accounts.environment("qa")
+
+
+def test_an_environment_in_the_prod_account_is_protected_whatever_its_name() -> None:
+    disguised = Environment("dev", accounts.ENVIRONMENTS["prod"].account_id, "eu-west-1", previous=None)
+    with pytest.raises(GuardError, match="refusing to destroy dev: it is protected"):
+        accounts.refuse_destroy(disguised)
