@@ -74,3 +74,21 @@ def test_a_failure_other_than_a_taken_email_is_not_hidden(aws_resources, monkeyp
     monkeypatch.setattr(repository.table.meta.client, "transact_write_items", broken)
     with pytest.raises(ClientError):
         resolve_tenant("someone@example.com")
+
+
+def test_a_cancelled_transaction_for_another_reason_is_not_mistaken_for_a_taken_email(
+    aws_resources, monkeypatch
+) -> None:
+    from botocore.exceptions import ClientError
+
+    def throttled(**_: object) -> None:
+        reasons = [{"Code": "None"}, {"Code": "ThrottlingError"}]
+        raise ClientError(
+            {"Error": {"Code": "TransactionCanceledException", "Message": "x"}, "CancellationReasons": reasons},
+            "TransactWriteItems",
+        )
+
+    repository = TenantRepository.from_settings()
+    monkeypatch.setattr(repository.table.meta.client, "transact_write_items", throttled)
+    with pytest.raises(ClientError):
+        resolve_tenant("someone@example.com")
