@@ -27,6 +27,10 @@ variable "architecture" {
   description = "Instruction set of every function (x86_64 by default, arm64 supported)."
   type        = string
   default     = "x86_64"
+  validation {
+    condition     = contains(["x86_64", "arm64"], var.architecture)
+    error_message = "architecture must be x86_64 or arm64."
+  }
 }
 
 variable "log_level" {
