@@ -144,7 +144,6 @@ def probe_environment(name: str, artifact: FunctionArtifact, root: Path) -> dict
             "_HANDLER": artifact.handler,
             "POWERTOOLS_SERVICE_NAME": artifact.service,
             "POWERTOOLS_METRICS_NAMESPACE": "BBWS",
-            "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon here; the tracer still imports
             "LANG": "C.UTF-8",
         }
     )
