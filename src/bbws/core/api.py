@@ -14,13 +14,16 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 
 from bbws.core import jsonutil
-from bbws.core.errors import PayloadTooLarge, ProblemDetails, ProblemError
+from bbws.core.errors import PROBLEM_BASE, PayloadTooLarge, ProblemDetails, ProblemError
 from bbws.core.identity import Principal, principal_from_event
 from bbws.core.observability import instrument, logger
 from bbws.core.routes import BASE_PATH
 
 PROBLEM_JSON = "application/problem+json"
 MAX_BODY_BYTES = 64 * 1024
+UNSUPPORTED_MEDIA_TYPE = ProblemDetails(
+    415, "Unsupported Media Type", "send the request body as application/json", PROBLEM_BASE + "unsupported-media-type"
+)
 
 
 def problem_response(problem: ProblemError | ProblemDetails, headers: dict[str, str] | None = None) -> Response[str]:
@@ -84,14 +87,7 @@ def build_resolver() -> APIGatewayRestResolver:
     @app.exception_handler(RequestUnsupportedContentType)
     def _unsupported_media_type(_: RequestUnsupportedContentType) -> Response[str]:
         # A body the API cannot read is the client's mistake (415), never a server error.
-        return problem_response(
-            ProblemDetails(
-                415,
-                "Unsupported Media Type",
-                "send the request body as application/json",
-                "https://bbws.dev/problems/unsupported-media-type",
-            )
-        )
+        return problem_response(UNSUPPORTED_MEDIA_TYPE)
 
     @app.not_found
     def _no_route(_: NotFoundError) -> Response[str]:
@@ -125,12 +121,26 @@ def _body_too_large(event: dict[str, Any]) -> bool:
     return size > MAX_BODY_BYTES
 
 
+def _body_not_json(event: dict[str, Any]) -> bool:
+    # Powertools would try to parse form and multipart bodies (and raise a bare ValueError on a
+    # multipart type without a boundary); every body of this API is JSON, so refuse others first.
+    if not event.get("body"):
+        return False
+    headers = event.get("headers") or {}
+    content_type = next((str(v) for k, v in headers.items() if k.lower() == "content-type"), "")
+    return content_type.split(";", 1)[0].strip().lower() not in ("", "application/json")
+
+
 def api_entry_point(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The instrumented `lambda_handler` for an API function: body limit, then routing."""
+    """The instrumented `lambda_handler` for an API function: body limit and type, then routing."""
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        problem: ProblemError | ProblemDetails | None = None
         if _body_too_large(event):
             problem = PayloadTooLarge(f"the request body exceeds {MAX_BODY_BYTES} bytes")
+        elif _body_not_json(event):
+            problem = UNSUPPORTED_MEDIA_TYPE
+        if problem is not None:
             return {
                 "statusCode": problem.status,
                 "headers": {"Content-Type": PROBLEM_JSON},

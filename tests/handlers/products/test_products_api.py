@@ -78,13 +78,21 @@ def test_invalid_or_unknown_fields_are_a_400_naming_the_field(send, admin, chang
     assert field in [error["field"] for error in response_json(response)["errors"]]
 
 
+def test_json_with_a_charset_is_json(call, admin) -> None:
+    response = call(
+        "POST", "/products", body=PRODUCT, headers={"Content-Type": "application/json; charset=utf-8"}, claims=admin
+    )
+    assert response["statusCode"] == 201
+
+
 def test_malformed_json_is_a_400(send, admin) -> None:
     response = send("POST", "/products", raw_body="{not json", claims=admin)
     assert response["statusCode"] == 400
 
 
-def test_a_body_that_is_not_json_is_a_415(send, admin) -> None:
-    response = send("POST", "/products", body=PRODUCT, headers={"Content-Type": "text/plain"}, claims=admin)
+@pytest.mark.parametrize("content_type", ["text/plain", "multipart/form-data", "application/x-www-form-urlencoded"])
+def test_a_body_that_is_not_json_is_a_415(send, admin, content_type) -> None:
+    response = send("POST", "/products", body=PRODUCT, headers={"Content-Type": content_type}, claims=admin)
     assert response["statusCode"] == 415
     assert header(response, "Content-Type") == "application/problem+json"
 

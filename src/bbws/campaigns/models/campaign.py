@@ -30,6 +30,9 @@ PRODUCT_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{2,63}$"
 PERCENT_PATTERN = r"^[0-9]{1,3}\.[0-9]{2}$"
 MAX_PRODUCTS = 100
 _HUNDRED = Decimal(100)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+_OUT_OF_RANGE = "must be between 2000-01-01T00:00:00Z and 9998-12-31T23:59:59Z"
 PERCENT_TEXT_PATTERN = r"^[0-9]{1,3}(\.[0-9]{1,2})?$"
 _PERCENT_TEXT = re.compile(PERCENT_TEXT_PATTERN)
 
@@ -57,7 +60,14 @@ def _iso_string(value: Any) -> Any:
 
 
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC).replace(microsecond=0)
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:  # "0001-01-01T00:00:00+01:00" is before the first representable moment
+        raise ValueError(_OUT_OF_RANGE) from None
+    # Bounded so every stored timestamp has a four-digit year and sorts as text.
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError(_OUT_OF_RANGE)
+    return moment.replace(microsecond=0)
 
 
 Percent = Annotated[
