@@ -194,7 +194,7 @@ def test_a_message_for_another_tenant_is_refused(store_order: OrderStore) -> Non
 
 
 def test_concurrent_deliveries_of_the_same_message_send_each_email_once(
-    store_order: OrderStore, ses_faults: SesFaults
+    store_order: OrderStore, ses_faults: SesFaults, serialised_dynamodb: None
 ) -> None:
     # Given an order, and SES slow on the first send (one delivery holds its claim in flight)
     store_order()

@@ -10,6 +10,7 @@ from botocore.exceptions import ClientError
 from bbws.core import aws
 from bbws.notifications.dal.ledger import SentEmailLedger, ledger_key
 from bbws.notifications.errors import ClaimHeldElsewhere
+from bbws.notifications.models.emails import Claim
 
 
 class Clock:
@@ -103,3 +104,13 @@ def test_other_dynamodb_errors_are_not_mistaken_for_a_held_claim(emulated_aws: N
     ledger = SentEmailLedger("no-such-table", clock_ms=clock)
     with pytest.raises(ClientError, match="ResourceNotFound"):
         ledger.claim("ord-1", "order_receipt", clock.now_ms + 30_000)
+
+
+def test_completing_or_releasing_in_a_missing_table_is_an_error_not_a_lapse(emulated_aws: None, clock: Clock) -> None:
+    # Only a failed condition means "someone else holds it now"; anything else is reported.
+    ledger = SentEmailLedger("no-such-table", clock_ms=clock)
+    claim = Claim("ord-1", "order_receipt", "token", clock.now_ms + 30_000)
+    with pytest.raises(ClientError, match="ResourceNotFound"):
+        ledger.mark_sent(claim, "ses-1")
+    with pytest.raises(ClientError, match="ResourceNotFound"):
+        ledger.release(claim)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import boto3
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
+from bbws.core import aws
 from bbws.notifications.dal.templates import S3TemplateLoader
-from bbws.notifications.errors import TemplateMissing, TemplateStoreUnavailable
+from bbws.notifications.errors import TemplateBroken, TemplateMissing, TemplateStoreUnavailable
 from bbws.notifications.logic.rendering import EmailRenderer
 
 
@@ -78,3 +80,19 @@ def test_an_unreadable_bucket_is_a_transient_failure(emulated_aws: None) -> None
     # A bucket that does not exist (a wrong name, missing permissions): S3 says no, not "no such key".
     with pytest.raises(TemplateStoreUnavailable):
         EmailRenderer(S3TemplateLoader("no-such-bucket-anywhere")).render("greet", {})
+
+
+def test_a_template_that_is_not_utf8_is_broken(bucket: str) -> None:
+    edit(bucket, "latin.subject.txt", "Bestätigung".encode("latin-1"))
+    with pytest.raises(TemplateBroken, match="UTF-8"):
+        EmailRenderer(S3TemplateLoader(bucket)).render("latin", {})
+
+
+def test_an_unreachable_s3_is_a_transient_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Unreachable:
+        def get_object(self, **_: object) -> None:
+            raise EndpointConnectionError(endpoint_url="https://s3.eu-west-1.amazonaws.com")
+
+    monkeypatch.setattr(aws, "s3", Unreachable)
+    with pytest.raises(TemplateStoreUnavailable):
+        EmailRenderer(S3TemplateLoader("templates")).render("greet", {})
