@@ -84,10 +84,56 @@ def test_ses_sends_from_the_configured_identity_over_tls() -> None:
     assert one(configuration["delivery_options"])["tls_policy"] == "REQUIRE"
 
 
-def test_dashboard_covers_the_api_every_function_and_every_queue() -> None:
-    """Given the dashboard call, then it receives the API, every function and every queue."""
+def test_dashboard_covers_both_apis_every_function_and_every_queue() -> None:
+    """Given the dashboard call, then it receives both APIs, every function and every queue."""
     dashboard = modules(STACK)["dashboard"]
 
     assert dashboard["functions"] == "${local.function_names}"
-    assert dashboard["api_name"] == "${module.api.name}"
+    assert dashboard["apis"]["public"]["name"] == "${module.api.name}"
+    assert dashboard["apis"]["staff"]["name"] == "${module.staff_api.name}"
     assert "module.queue" in dashboard["queues"]
+
+
+def test_dashboard_shows_both_apis_every_function_and_every_queue() -> None:
+    """Given the dashboard's widgets rendered by Terraform for two APIs, two functions and a
+    queue, then each API, each function's live alias, the queue and its DLQ have metrics."""
+    import json
+
+    from tests.infra.terraform import TERRAFORM_BIN, render_locals
+
+    if TERRAFORM_BIN is None:
+        import pytest
+
+        pytest.skip("terraform is not installed")
+    module = MODULES / "dashboard"
+    variables = {
+        "name": "bbws-test",
+        "region": "eu-west-1",
+        "apis": {
+            "public": {"name": "bbws-test-api", "stage": "v1"},
+            "staff": {"name": "bbws-test-staff-api", "stage": "v1"},
+        },
+        "functions": {"orders-api": "bbws-test-orders-api", "orders-consumer": "bbws-test-orders-consumer"},
+        "queues": {"orders": {"name": "bbws-test-orders", "dlq_name": "bbws-test-orders-dlq"}},
+    }
+
+    widgets = render_locals(
+        [module / "body.tf", module / "variables.tf"],
+        "concat(local.api_widgets, local.function_widgets, local.queue_widgets)",
+        variables,
+    )
+    text = json.dumps(widgets)
+
+    for expected in (
+        "bbws-test-api",
+        "bbws-test-staff-api",
+        "bbws-test-orders-api:live",
+        "bbws-test-orders-consumer:live",
+    ):
+        assert expected in text
+    assert '"QueueName", "bbws-test-orders-dlq"' in text
+    assert {w["properties"]["title"] for w in widgets} >= {
+        "Queue depth",
+        "Dead-letter queue depth",
+        "Lambda errors (live alias)",
+    }

@@ -55,10 +55,12 @@ module "staff_api" {
 module "dashboard" {
   source = "../modules/dashboard"
 
-  name      = local.prefix
-  region    = local.region
-  api_name  = module.api.name
-  api_stage = module.api.stage_name
+  name   = local.prefix
+  region = local.region
+  apis = {
+    public = { name = module.api.name, stage = module.api.stage_name }
+    staff  = { name = module.staff_api.name, stage = module.staff_api.stage_name }
+  }
   functions = local.function_names
   queues = {
     for key, queue in module.queue : key => { name = queue.name, dlq_name = queue.dlq_name }

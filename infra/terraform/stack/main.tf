@@ -60,8 +60,10 @@ resource "aws_kms_key" "data" {
         Sid       = "FunctionsUseTheKeyThroughTheirDataServices"
         Effect    = "Allow"
         Principal = { AWS = "*" }
-        Action    = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-        Resource  = "*"
+        # What DynamoDB, SQS and S3 ask KMS for on the caller's behalf (AWS's documented set
+        # for these services, without CreateGrant, which only table creation needs).
+        Action   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+        Resource = "*"
         Condition = {
           StringEquals = {
             "kms:CallerAccount" = local.account_id

@@ -8,14 +8,12 @@ variable "region" {
   type        = string
 }
 
-variable "api_name" {
-  description = "Name of the REST API (ApiName dimension)."
-  type        = string
-}
-
-variable "api_stage" {
-  description = "Stage of the REST API (Stage dimension)."
-  type        = string
+variable "apis" {
+  description = "REST APIs by label: name (ApiName dimension) and stage (Stage dimension)."
+  type = map(object({
+    name  = string
+    stage = string
+  }))
 }
 
 variable "functions" {
