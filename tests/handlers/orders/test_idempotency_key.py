@@ -173,3 +173,16 @@ def test_a_retry_after_a_crash_between_queueing_and_answering_queues_the_same_or
     # Then the retry queues the same order id again, which the consumer stores once
     first, second = submitted_orders()
     assert first["orderId"] == second["orderId"] == response_json(retried)["orderId"]
+
+
+def test_the_header_name_is_case_insensitive(shop) -> None:
+    first = lambda_handler(
+        api_event("POST", "/orders", body=ORDER, headers={"idempotency-key": "k"}, api_key=STOREFRONT_KEY),
+        LambdaContext(),
+    )
+    again = lambda_handler(
+        api_event("POST", "/orders", body=ORDER, headers={"IDEMPOTENCY-KEY": "k"}, api_key=STOREFRONT_KEY),
+        LambdaContext(),
+    )
+    assert response_json(again)["orderId"] == response_json(first)["orderId"]
+    assert header(again, "Idempotent-Replayed") == "true"
