@@ -60,6 +60,10 @@ class InvalidNotification(PermanentFailure):
     """A queue message that is not a notification this service knows, or contradicts the order."""
 
 
+class MalformedMessage(InvalidNotification):
+    """A queue body that is not a notification message at all (not JSON, unknown type...)."""
+
+
 class EmailsFailed(NotificationFailure):
     """One or more emails of a message failed; the others were sent (or already had been)."""
 

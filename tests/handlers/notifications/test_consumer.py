@@ -6,8 +6,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
+import pytest
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
+from bbws.core.settings import get_settings
 from bbws.local.provision import LOCAL_FROM_EMAIL, LOCAL_INTERNAL_EMAILS, Resources
 from bbws.notifications.handlers.consumer import lambda_handler, record_handler
 from tests.handlers.notifications.support import OrderStore, SesFaults, notification, sent_emails
@@ -225,3 +227,16 @@ def test_concurrent_deliveries_of_the_same_message_send_each_email_once(
     retries = [run_elsewhere() for _ in range(4)]
     assert all(result == {"batchItemFailures": []} for result in retries)
     assert sorted(email.recipients for email in sent_emails()) == sorted([INTERNAL, ("thandi@acme.example",)])
+
+
+def test_a_misconfigured_function_fails_the_record_instead_of_dropping_it(
+    store_order: OrderStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a deployment that forgot INTERNAL_EMAILS
+    monkeypatch.setenv("INTERNAL_EMAILS", "")
+    get_settings.cache_clear()
+    store_order()
+    # When ORDER_CREATED is consumed, Then the record fails (to be retried once fixed)
+    response, [message_id] = deliver(notification())
+    assert failed_ids(response) == [message_id]
+    assert sent_emails() == []

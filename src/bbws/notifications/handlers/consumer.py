@@ -24,7 +24,7 @@ from bbws.core.settings import get_settings
 from bbws.notifications.dal.ledger import SentEmailLedger
 from bbws.notifications.dal.mailer import SesMailer
 from bbws.notifications.dal.templates import S3TemplateLoader
-from bbws.notifications.errors import InvalidNotification, NotificationFailure
+from bbws.notifications.errors import MalformedMessage, NotificationFailure
 from bbws.notifications.logic.notify import Delivery, Notifier
 from bbws.notifications.logic.rendering import EmailRenderer
 from bbws.notifications.models.messages import NotificationMessage
@@ -66,16 +66,24 @@ def parse_message(record: SQSRecord) -> NotificationMessage:
     except ValidationError as error:
         # It can never succeed; failing it (rather than dropping it) sends it to the DLQ, so
         # a producer bug is seen by the alarm instead of silently losing emails.
-        metrics.add_metric(name="MalformedNotificationMessages", unit=MetricUnit.Count, value=1)
         fields = [".".join(str(part) for part in e["loc"]) or "body" for e in error.errors()]
-        raise InvalidNotification(f"not a notification message (fields: {', '.join(fields)})") from None
+        metrics.add_metric(name="MalformedNotificationMessages", unit=MetricUnit.Count, value=1)
+        logger.error("malformed notification message; it will reach the DLQ", extra={"fields": fields})
+        raise MalformedMessage(f"not a notification message (fields: {', '.join(fields)})") from None
 
 
 def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
-    message = parse_message(record)
-    logger.append_keys(order_id=message.order_id, notification_type=message.type.value)
+    logger.append_keys(message_id=record.message_id)
     try:
+        message = parse_message(record)
+        logger.append_keys(order_id=message.order_id, notification_type=message.type.value)
         deliveries = notifier().notify(message, lease_until_ms=lease_until_ms(lambda_context))
+        sent = sum(1 for delivery in deliveries.values() if delivery is Delivery.SENT)
+        metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=sent)
+        metrics.add_metric(name="DuplicateEmailsSkipped", unit=MetricUnit.Count, value=len(deliveries) - sent)
+        logger.info("notification handled", extra={"deliveries": {str(k): str(v) for k, v in deliveries.items()}})
+    except MalformedMessage:
+        raise  # logged and counted where it was found
     except NotificationFailure as failure:
         if failure.permanent:
             metrics.add_metric(name="NotificationPermanentFailures", unit=MetricUnit.Count, value=1)
@@ -84,12 +92,14 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
             metrics.add_metric(name="NotificationTransientFailures", unit=MetricUnit.Count, value=1)
             logger.warning("notification failed; the queue will retry it", extra={"reason": str(failure)})
         raise
+    except Exception:
+        # A bug or a misconfiguration (say INTERNAL_EMAILS empty): the record fails and comes
+        # back like any other, with the traceback in the log.
+        metrics.add_metric(name="NotificationErrors", unit=MetricUnit.Count, value=1)
+        logger.exception("notification could not be handled")
+        raise
     finally:
-        logger.remove_keys(["order_id", "notification_type"])
-    sent = sum(1 for delivery in deliveries.values() if delivery is Delivery.SENT)
-    metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=sent)
-    metrics.add_metric(name="DuplicateEmailsSkipped", unit=MetricUnit.Count, value=len(deliveries) - sent)
-    logger.info("notification handled", extra={"deliveries": {str(k): str(v) for k, v in deliveries.items()}})
+        logger.remove_keys(["message_id", "order_id", "notification_type"])
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
