@@ -222,6 +222,7 @@ class StubApi:
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.health_status = "ok"
         self.missing_type = "application/problem+json"
+        self.products: list[dict[str, str]] = [PRODUCT]
 
 
 @pytest.fixture
@@ -245,7 +246,7 @@ def api() -> Iterator[tuple[str, StubApi]]:
             if self.path == "/v1.0/health":
                 self._send(200, {"status": state.health_status, "version": "0.1.0", "environment": "dev"})
             elif self.path == "/v1.0/products":
-                self._send(200, {"items": [PRODUCT], "nextCursor": None})
+                self._send(200, {"items": state.products, "nextCursor": None})
             else:
                 self._send(404, {"type": "about:blank", "title": "Not Found", "status": 404}, state.missing_type)
 

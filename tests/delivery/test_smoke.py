@@ -78,3 +78,10 @@ def test_an_unreachable_api_is_an_error() -> None:
     result = CliRunner().invoke(app, ["smoke", "--base-url", "http://127.0.0.1:9"])
     assert result.exit_code == 1
     assert "error:" in result.output
+
+
+def test_an_order_needs_a_listed_product_with_an_id_and_currency(api: tuple[str, StubApi]) -> None:
+    url, state = api
+    state.products = [{"productId": "web-basic"}]
+    result = run_smoke(Client(url, read_only=False), storefront_key="key-1")
+    assert [check.name for check in result.checks if not check.ok] == ["POST /orders"]

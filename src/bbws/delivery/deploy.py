@@ -88,6 +88,8 @@ def deploy_artifact(env: Environment, lam: Any, store: ArtifactStore, artifact: 
             )
     key = store.upload(artifact.path, artifact.spec.sha256)
     code_sha = b64_sha256(artifact.spec.sha256)
+    # A configuration update still in progress (a Terraform apply) would make the code update fail.
+    lam.get_waiter("function_updated_v2").wait(FunctionName=function_name)
     updated = lam.update_function_code(FunctionName=function_name, S3Bucket=store.bucket, S3Key=key)
     if updated["CodeSha256"] != code_sha:
         raise GuardError(f"{function_name}: Lambda reports CodeSha256 {updated['CodeSha256']}, expected {code_sha}")

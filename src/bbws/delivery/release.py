@@ -77,7 +77,7 @@ def firing(cloudwatch: Any, function_names: Sequence[str]) -> list[str]:
 
 
 @dataclass
-class _Target:
+class _Rollout:
     name: str  # the function's short name
     function_name: str  # deployed name
     record: ReleaseRecord
@@ -102,7 +102,7 @@ def release(
     cloudwatch = session.client("cloudwatch", region_name=env.region)
     store = ArtifactStore(env, session.client("s3", region_name=env.region))
 
-    targets: list[_Target] = []
+    targets: list[_Rollout] = []
     for name in functions if functions is not None else [f.name for f in FUNCTIONS]:
         record = store.read_record(name)
         if record is None or record.status != Status.DEPLOYED:
@@ -114,7 +114,7 @@ def release(
         current = alias_version(lam, function_name)
         if current is None:  # first release: nothing serves traffic yet, so nothing to canary against
             lam.create_alias(FunctionName=function_name, Name=ALIAS, FunctionVersion=record.version)
-        targets.append(_Target(name, function_name, record, None if current in {None, record.version} else current))
+        targets.append(_Rollout(name, function_name, record, None if current in {None, record.version} else current))
     if not targets:
         raise GuardError(f"nothing deployed and waiting for release in {env.name}")
     names = [t.function_name for t in targets]
@@ -184,7 +184,7 @@ def _bake(
         clock.sleep(min(poll, remaining))
 
 
-def _roll_back(lam: Any, store: ArtifactStore, canaries: Sequence[_Target]) -> None:
+def _roll_back(lam: Any, store: ArtifactStore, canaries: Sequence[_Rollout]) -> None:
     for target in canaries:
         if target.previous is not None:
             restore_alias(lam, target.function_name, target.previous)

@@ -76,7 +76,7 @@ class Client:
                 return _reply(response.status, response.headers.get("Content-Type", ""), response.read())
         except urllib.error.HTTPError as error:
             return _reply(error.code, error.headers.get("Content-Type", ""), error.read())
-        except (urllib.error.URLError, TimeoutError) as error:
+        except OSError as error:  # refused, reset, timed out, unresolvable (URLError is an OSError)
             raise SmokeError(f"{method} {self.base}/v1.0{path}: {error}") from error
 
 
@@ -130,6 +130,9 @@ def run_smoke(
         check("POST /orders", False, "no active product to order")
         return result
     product = items[0]
+    if not isinstance(product, dict) or not {"productId", "currency"} <= product.keys():
+        check("POST /orders", False, f"the listed product has no productId/currency: {product!r}")
+        return result
     order = client.request(
         "POST",
         "/orders",
