@@ -8,6 +8,8 @@ resource "aws_cognito_user_pool" "this" {
   auto_verified_attributes = ["email"]
   deletion_protection      = var.deletion_protection ? "ACTIVE" : "INACTIVE"
   mfa_configuration        = "OPTIONAL"
+  # Threat protection (advanced security) needs Cognito's Plus feature plan: a cost decision
+  # left to the owners, so it is not switched on here.
 
   software_token_mfa_configuration {
     enabled = true
@@ -44,10 +46,6 @@ resource "aws_cognito_user_pool" "this" {
       min_length = 1
       max_length = 64
     }
-  }
-
-  user_pool_add_ons {
-    advanced_security_mode = "AUDIT"
   }
 
   tags = var.tags
