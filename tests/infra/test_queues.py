@@ -103,3 +103,16 @@ def test_queues_refuse_plain_http() -> None:
     assert statement["effect"] == "Deny"
     assert one(statement["condition"])["variable"] == "aws:SecureTransport"
     assert one(statement["condition"])["values"] == ["false"]
+
+
+@pytest.mark.parametrize("environment", ["dev", "sit", "prod"])
+def test_reserved_concurrency_leaves_room_for_the_pollers(environment: str) -> None:
+    """Given an environment's reserved concurrency, then a consumer with a reservation has at
+    least as much as its event source mapping may drive (else the pollers are throttled)."""
+    from tests.infra.terraform import ENVIRONMENTS, load, variables
+
+    reserved = load(ENVIRONMENTS / environment / "terraform.tfvars")["reserved_concurrency"]
+    maximum = variables(QUEUE)["maximum_concurrency"]["default"]
+
+    for consumer in CONSUMERS:
+        assert reserved.get(consumer.name, -1) in (-1, *range(maximum, 1001)), consumer.name
