@@ -95,7 +95,11 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
         )
     )  # fmt: skip
     try:
-        stack.start()
+        try:
+            stack.start()
+        except OSError as error:  # most often: the port is taken by another process
+            console.print(f"[red]The local stack could not start:[/red] {error}")
+            raise typer.Exit(code=1) from error
         _banner(stack, console)
         if ready_file is not None:
             stack.write_ready_file(ready_file)

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from moto.ses.models import ses_backends
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -129,6 +130,10 @@ class Emulator:
         # werkzeug logs every request at INFO, handler included, unless told otherwise: for an
         # emulator doing thousands of calls that is only noise (and time).
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        # moto's state lives in module globals: a new emulator in the same process starts empty.
+        moto_api_backend.reset()
+        self.app.sent_at.clear()
+        self.app.text_parts.clear()
         self._server = make_server(
             LOCAL_HOST, self._requested_port, self.app, threaded=True, request_handler=MotoRequestHandler
         )

@@ -186,10 +186,11 @@ class LocalStack:
             poller.stop()
         self.pollers.clear()
         if self.server is not None:
-            self.server.shutdown()
+            if self._server_thread is not None:  # shutdown() waits for serve_forever to notice
+                self.server.shutdown()
+                self._server_thread.join(timeout=5)
+                self._server_thread = None
             self.server.server_close()
-        if self._server_thread is not None:
-            self._server_thread.join(timeout=5)
         if self.emulator is not None:
             self.emulator.stop()
         aws.reset()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -71,3 +72,17 @@ def test_run_serves_the_platform_and_stops_on_sigterm(tmp_path: Path) -> None:
     assert info["awsEndpoint"].startswith("http://127.0.0.1:")  # type: ignore[index]
     assert READY_PREFIX in result.output
     assert "Stopped." in result.output
+
+
+@pytest.mark.usefixtures("restored_process_state")
+def test_run_on_a_taken_port_fails_with_a_message(tmp_path: Path) -> None:
+    # Given a port another process already listens on
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        # When the stack is started on it
+        result = CliRunner().invoke(app, ["local", "run", "--port", str(port), "--no-demo", "--log-level", "WARNING"])
+    # Then it says why and exits with 1, having stopped what it had started
+    assert result.exit_code == 1
+    assert "could not start" in result.output
