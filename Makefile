@@ -59,7 +59,7 @@ $(CHECKOV_VENV)/.synced: tools/checkov/pyproject.toml tools/checkov/uv.lock | $(
 	@touch $@
 
 iac-scan: $(CHECKOV_VENV)/.synced ## checkov on infra/terraform (0 failed checks)
-	@if [ -d infra/terraform ]; then $(CHECKOV_VENV)/bin/checkov --quiet --compact -d infra/terraform --framework terraform; fi
+	@if [ -d infra/terraform ]; then $(CHECKOV_VENV)/bin/checkov --quiet --compact --skip-download -d infra/terraform --framework terraform; fi
 
 bench: $(STAMP) ## Cold start, warm overhead, DynamoDB call counts -> bench/results.json
 	$(BIN)/python -m bench
