@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.console import Console
 
+from bbws.core.functions import BY_NAME
 from bench import coldstart, machine, report
 
 SECTIONS = ("cold_start", "warm", "dynamodb_calls", "aws_calls_per_order", "local_throughput")
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, row in summary.items():
             if row.get("pass") is False and "error" not in row:
                 progress(f"cold start: -X importtime for {name}")
-                row["diagnosis"] = coldstart.diagnose(coldstart.BY_NAME[name])
+                row["diagnosis"] = coldstart.diagnose(BY_NAME[name])
         results["cold_start"] = summary
 
     if wanted & {"warm", "dynamodb_calls", "aws_calls_per_order"}:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.hooks import BaseEventHooks
 
 _UNIQUE_ID = "bbws-bench-"
@@ -98,7 +98,8 @@ class AwsCallHooks:
     def __init__(self, events: BaseEventHooks) -> None:
         self.log: CallLog | None = None
         self.replay: Replay | None = None
-        events.register("before-call", self._before_call, unique_id=_UNIQUE_ID + "before-call")
+        # A before-call handler may answer the call: botocore then skips the endpoint entirely.
+        events.register("before-call", self._before_call, unique_id=_UNIQUE_ID + "before-call")  # type: ignore[arg-type]
         events.register("response-received", self._response_received, unique_id=_UNIQUE_ID + "response")
 
     @contextmanager
@@ -125,7 +126,9 @@ class AwsCallHooks:
         if self.replay is not None:
             if self.log is not None:
                 self.log.calls.append(Call(service, operation))
-            return AWSResponse("https://bench.invalid/", 200, {}, None), self.replay.next_response(service, operation)
+            return AWSResponse("https://bench.invalid/", 200, HTTPHeaders(), None), self.replay.next_response(
+                service, operation
+            )
         if self.log is not None:
             call = Call(service, operation, tables=dynamodb_tables(params) if service == "dynamodb" else ())
             self.log.calls.append(call)

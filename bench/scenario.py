@@ -167,7 +167,7 @@ class Runner:
         sqs = self.world.client("sqs")
         url = self.world.resources.settings[queue_field]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        steps = []
+        steps: list[Step] = []
         while True:
             received = sqs.receive_message(
                 QueueUrl=url, MaxNumberOfMessages=1, AttributeNames=["All"], MessageAttributeNames=["All"]
@@ -244,13 +244,13 @@ def _place_order(runner: Runner, label: str, headers: dict[str, str] | None = No
 def run(world: World) -> Scenario:
     """The steps, in an order where each one's preconditions hold (what they create first)."""
     r = Runner(world)
-    admin, anyone = {"claims": admin_claims()}, {}
+    admin = admin_claims()
     first, second = PRODUCTS[0]["productId"], PRODUCTS[1]["productId"]
 
     r.api("health", Kind.NO_AWS, "health", "GET", "/health", expect=200)
 
     # Catalog
-    r.api("create product", Kind.WRITE, "products-api", "POST", "/products", expect=201, body=PRODUCTS[0], **admin)
+    r.api("create product", Kind.WRITE, "products-api", "POST", "/products", expect=201, body=PRODUCTS[0], claims=admin)
     r.api(
         "create product",
         Kind.WRITE,
@@ -260,7 +260,7 @@ def run(world: World) -> Scenario:
         expect=201,
         body=PRODUCTS[1],
         record=False,
-        **admin,
+        claims=admin,
     )
     _, got_invocation = r.api(
         "get product",
@@ -270,7 +270,6 @@ def run(world: World) -> Scenario:
         "/products/{productId}",
         params={"productId": first},
         expect=200,
-        **anyone,
     )
     r.api(
         "list products page",
@@ -280,7 +279,6 @@ def run(world: World) -> Scenario:
         "/products",
         expect=200,
         query={"limit": "20"},
-        **anyone,
     )
     r.api(
         "list products page (admin, includeInactive)",
@@ -290,7 +288,7 @@ def run(world: World) -> Scenario:
         "/products",
         expect=200,
         query={"includeInactive": "true"},
-        **admin,
+        claims=admin,
     )
     etag = _header(got_invocation, "ETag") if got_invocation else None
     replacement = {k: v for k, v in PRODUCTS[0].items() if k != "productId"} | {"name": "Business Website Plus"}
@@ -304,13 +302,13 @@ def run(world: World) -> Scenario:
         expect=200,
         body=replacement,
         headers={"If-Match": etag} if etag else None,
-        **admin,
+        claims=admin,
     )
 
     # Campaigns
     code = CAMPAIGN["code"]
     created, _ = r.api(
-        "create campaign", Kind.WRITE, "campaigns-api", "POST", "/campaigns", expect=201, body=CAMPAIGN, **admin
+        "create campaign", Kind.WRITE, "campaigns-api", "POST", "/campaigns", expect=201, body=CAMPAIGN, claims=admin
     )
     # A PUT replaces every client field, so it carries the start the server gave the campaign.
     starts_at = created.response.get("startsAt") if created.ok and isinstance(created.response, dict) else None
@@ -322,10 +320,9 @@ def run(world: World) -> Scenario:
         "/campaigns/{code}",
         params={"code": code},
         expect=200,
-        **anyone,
     )
-    r.api("list campaigns page", Kind.LIST_PAGE, "campaigns-api", "GET", "/campaigns", expect=200, **anyone)
-    r.api("list campaigns page (admin)", Kind.LIST_PAGE, "campaigns-api", "GET", "/campaigns", expect=200, **admin)
+    r.api("list campaigns page", Kind.LIST_PAGE, "campaigns-api", "GET", "/campaigns", expect=200)
+    r.api("list campaigns page (admin)", Kind.LIST_PAGE, "campaigns-api", "GET", "/campaigns", expect=200, claims=admin)
     r.api(
         "update campaign",
         Kind.WRITE,
@@ -335,12 +332,14 @@ def run(world: World) -> Scenario:
         params={"code": code},
         expect=200,
         body={k: v for k, v in CAMPAIGN.items() if k != "code"} | {"discountPercent": "12.5", "startsAt": starts_at},
-        **admin,
+        claims=admin,
     )
 
     # Tenants
-    tenant, _ = r.api("create tenant", Kind.WRITE, "tenants-api", "POST", "/tenants", expect=201, body=TENANT, **admin)
-    r.api("list tenants page", Kind.LIST_PAGE, "tenants-api", "GET", "/tenants", expect=200, **admin)
+    tenant, _ = r.api(
+        "create tenant", Kind.WRITE, "tenants-api", "POST", "/tenants", expect=201, body=TENANT, claims=admin
+    )
+    r.api("list tenants page", Kind.LIST_PAGE, "tenants-api", "GET", "/tenants", expect=200, claims=admin)
     if tenant.ok and isinstance(tenant.response, dict):
         tenant_id = str(tenant.response.get("tenantId"))
         r.api(
@@ -351,7 +350,7 @@ def run(world: World) -> Scenario:
             "/tenants/{tenantId}",
             params={"tenantId": tenant_id},
             expect=200,
-            **admin,
+            claims=admin,
         )
 
     # Orders: the first from a new customer (creates their tenant, cold template cache), the
@@ -361,7 +360,13 @@ def run(world: World) -> Scenario:
     r.scenario.orders.append(_place_order(r, " (Idempotency-Key)", headers={"Idempotency-Key": str(uuid.uuid4())}))
 
     listed, _ = r.api(
-        "list orders page (admin, all tenants)", Kind.LIST_PAGE, "orders-api", "GET", "/orders", expect=200, **admin
+        "list orders page (admin, all tenants)",
+        Kind.LIST_PAGE,
+        "orders-api",
+        "GET",
+        "/orders",
+        expect=200,
+        claims=admin,
     )
     items = listed.response.get("items", []) if listed.ok and isinstance(listed.response, dict) else []
     if items:
@@ -383,7 +388,7 @@ def run(world: World) -> Scenario:
             "/orders",
             expect=200,
             headers={"X-Tenant-Id": owner},
-            **admin,
+            claims=admin,
         )
         r.api(
             "get order (tenant)",
@@ -403,7 +408,7 @@ def run(world: World) -> Scenario:
             "/orders/{orderId}",
             params={"orderId": order_id},
             expect=200,
-            **admin,
+            claims=admin,
         )
         r.api(
             "patch order (PAID)",
@@ -414,7 +419,7 @@ def run(world: World) -> Scenario:
             params={"orderId": order_id},
             expect=200,
             body={"status": "PAID"},
-            **admin,
+            claims=admin,
         )
         r.consume(
             "notifications-consumer: ORDER_PAID", Kind.NOTIFY, "notifications-consumer", "notifications_queue_url"
@@ -431,7 +436,7 @@ def run(world: World) -> Scenario:
         "/campaigns/{code}",
         params={"code": code},
         expect=204,
-        **admin,
+        claims=admin,
     )
     r.api(
         "delete product",
@@ -441,7 +446,7 @@ def run(world: World) -> Scenario:
         "/products/{productId}",
         params={"productId": second},
         expect=204,
-        **admin,
+        claims=admin,
     )
     return r.scenario
 

@@ -43,7 +43,7 @@ def _sdk_clock() -> Iterator[list[int]]:
     serialisation, endpoint resolution, event handlers, boto3's DynamoDB type conversion) while
     the block runs: the AWS SDK's share of the overhead, reported apart from the service's own."""
     spent = [0]
-    original = BaseClient._make_api_call
+    original = BaseClient._make_api_call  # type: ignore[attr-defined]
     thread_time = time.thread_time_ns
 
     def timed(self: BaseClient, operation_name: str, api_params: dict[str, Any]) -> Any:
@@ -53,11 +53,11 @@ def _sdk_clock() -> Iterator[list[int]]:
         finally:
             spent[0] += thread_time() - started
 
-    BaseClient._make_api_call = timed  # type: ignore[method-assign]
+    BaseClient._make_api_call = timed  # type: ignore[attr-defined]
     try:
         yield spent
     finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
+        BaseClient._make_api_call = original  # type: ignore[attr-defined]
 
 
 def percentile(samples: list[float], fraction: float) -> float:
