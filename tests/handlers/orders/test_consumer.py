@@ -144,15 +144,8 @@ def test_a_batch_that_fails_entirely_lists_every_record(aws_resources) -> None:
 
 @pytest.mark.parametrize(
     "overrides",
-    [
-        {"currency": "XXX"},
-        {"discount": "-1.00", "totalAmount": "300.97"},
-        {"subtotal": "1.00"},
-        {"totalAmount": "269.981"},
-        {"orderId": "has spaces"},
-        {"items": []},
-    ],
-    ids=["currency", "negative-discount", "subtotal", "digits", "order-id", "no-items"],
+    [{"currency": "XXX"}, {"discount": "-1.00", "totalAmount": "300.97"}],
+    ids=["currency", "negative-discount"],  # every refusal rule: tests/unit/orders/test_messages.py
 )
 def test_an_invalid_message_fails_its_record(aws_resources, overrides: dict[str, Any]) -> None:
     result = consume(submitted(**overrides))

@@ -24,9 +24,7 @@ from bbws.tenants.directory import resolve_tenant
 
 
 def order_from_message(message: OrderSubmitted, tenant_id: str, now: str) -> Order:
-    # The validator filled subtotal and discount in for the earlier message shape.
-    assert message.subtotal is not None  # noqa: S101
-    assert message.discount is not None  # noqa: S101
+    subtotal, discount, total_amount = message.amounts()
     return Order(
         order_id=message.order_id,
         tenant_id=tenant_id,
@@ -44,10 +42,10 @@ def order_from_message(message: OrderSubmitted, tenant_id: str, now: str) -> Ord
             )
             for line in message.items
         ),
-        subtotal=message.subtotal,
-        discount=message.discount,
+        subtotal=subtotal,
+        discount=discount,
         campaign_code=message.campaign_code,
-        total_amount=message.total_amount,
+        total_amount=total_amount,
         created_at=message.created_at,
         updated_at=now,
     )

@@ -68,6 +68,13 @@ class OrderSubmitted(BaseModel):
         object.__setattr__(self, "discount", discount)
         return self
 
+    def amounts(self) -> tuple[Decimal, Decimal, Decimal]:
+        """(subtotal, discount, totalAmount), all present once validated (derived for the
+        earlier shape)."""
+        if self.subtotal is None or self.discount is None:  # pragma: no cover - set by the validator
+            raise ValueError("amounts are derived during validation")
+        return self.subtotal, self.discount, self.total_amount
+
 
 class OrderNotification(BaseModel):
     """Notifications queue body: `{"schemaVersion":1,"type","orderId","tenantId"}`."""
