@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bbws.cli import app
+from bbws.delivery import packaging
 from bbws.delivery.dependencies import PackagingError
 from bbws.delivery.manifest import Manifest
 from bbws.delivery.packaging import BuildOptions, build
@@ -128,7 +130,8 @@ def test_an_unchanged_rebuild_comes_from_the_cache(tmp_path: Path, health_build:
 def test_a_source_change_changes_the_artifact(tmp_path: Path, health_build: HealthBuild) -> None:
     project = _copy_project(tmp_path / "project")
     handler = project / "src" / "bbws" / "health" / "handlers" / "api.py"
-    handler.write_text(handler.read_text() + "\n# changed\n")
+    # unique per run: the zip cache is shared between runs, and a cached earlier change would hit
+    handler.write_text(handler.read_text() + f"\n# changed {uuid.uuid4()}\n")
     changed = build(BuildOptions(project_root=project, out=tmp_path / "dist", functions=("health",), cache_dir=CACHE))
     assert changed.zips_from_cache == ()
     assert changed.manifest.functions["health"].sha256 != health_build.manifest.functions["health"].sha256
@@ -163,3 +166,28 @@ def test_the_arm64_target_asks_for_aarch64_wheels() -> None:
     assert target.extension_suffix == ".cpython-312-aarch64-linux-gnu.so"
     with pytest.raises(ValueError, match="unknown runtime"):
         Target.of("python2.7")
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"), [("MAX_ZIPPED_BYTES", "bytes zipped"), ("MAX_UNZIPPED_BYTES", "bytes unzipped")]
+)
+def test_lambda_size_limits_are_enforced(
+    tmp_path: Path, health_build: HealthBuild, monkeypatch: pytest.MonkeyPatch, limit: str, message: str
+) -> None:
+    # Given Lambda's limit were smaller than the health zip
+    monkeypatch.setattr(packaging, limit, 1_000_000)
+    options = BuildOptions(
+        project_root=health_build.project, out=tmp_path / "dist", functions=("health",), cache_dir=CACHE
+    )
+    # Then packaging refuses, naming the zip
+    with pytest.raises(PackagingError, match=rf"health\.zip: \d+ {message}, over Lambda's 1000000 limit"):
+        build(options)
+
+
+def test_the_zip_cache_keeps_only_the_most_recently_used(tmp_path: Path) -> None:
+    for index in range(5):
+        path = tmp_path / f"{index}.zip"
+        path.write_bytes(b"")
+        os.utime(path, (1_700_000_000 + index, 1_700_000_000 + index))
+    packaging._prune(tmp_path, keep=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["3.zip", "4.zip"]

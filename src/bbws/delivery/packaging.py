@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import zipfile
 from collections.abc import Callable, Iterable
@@ -29,6 +30,8 @@ from bbws.delivery.targets import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES, Target, 
 
 # Bump when the zip layout changes, so cached zips from an older layout are not reused.
 _LAYOUT_VERSION = "2"
+# Cached zips kept (least recently used go first): a few builds' worth of seven ~20 MB zips.
+_KEEP_CACHED_ZIPS = 42
 
 Report = Callable[[str, str], None]  # (function name, what is happening)
 
@@ -177,20 +180,12 @@ def build(options: BuildOptions, report: Report = _silent) -> BuildResult:
         report(function.name, "writing zip")
         dependency_files = [name for name in entries if name not in sources.files]
         key = _zip_cache_key(sources.files, dependency_files, site, distributions)
-        cached_zip = cache_dir / "zips" / f"{key}.zip"
         destination = options.out / f"{function.name}.zip"
-        if options.reuse_zips and cached_zip.is_file():
-            shutil.copyfile(cached_zip, destination)
+        was_reused, stats = _write_or_reuse(
+            destination, entries, cache_dir / "zips" / f"{key}.zip", reuse=options.reuse_zips
+        )
+        if was_reused:
             reused.append(function.name)
-        else:
-            write_zip(destination, entries)
-            cached_zip.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(destination, cached_zip)
-        stats = _stats(destination)
-        if stats[1] > MAX_ZIPPED_BYTES:
-            raise PackagingError(f"{destination}: {stats[1]} bytes zipped, over Lambda's {MAX_ZIPPED_BYTES} limit")
-        if stats[2] > MAX_UNZIPPED_BYTES:
-            raise PackagingError(f"{destination}: {stats[2]} bytes unzipped, over Lambda's {MAX_UNZIPPED_BYTES} limit")
         artifacts[function.name] = FunctionArtifact(
             file=destination.name,
             sha256=stats[0],
@@ -215,7 +210,37 @@ def build(options: BuildOptions, report: Report = _silent) -> BuildResult:
         functions=artifacts,
     )
     manifest.write(options.out)
+    _prune(cache_dir / "zips", _KEEP_CACHED_ZIPS)
     return BuildResult(manifest, site_from_cache, tuple(reused))
+
+
+def _write_or_reuse(
+    destination: Path, entries: dict[str, Path | bytes], cached: Path, *, reuse: bool
+) -> tuple[bool, tuple[str, int, int, int]]:
+    """Copy the cached zip for these inputs, or write it (and cache it), then hold it to
+    Lambda's size limits. Returns whether it was reused, and its (sha256, size, unzipped, files)."""
+    reused = reuse and cached.is_file()
+    if reused:
+        shutil.copyfile(cached, destination)
+        os.utime(cached)  # recently used: kept by `_prune`
+    else:
+        write_zip(destination, entries)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(destination, cached)
+    stats = _stats(destination)
+    _, zipped, unzipped, _ = stats
+    if zipped > MAX_ZIPPED_BYTES:
+        raise PackagingError(f"{destination}: {zipped} bytes zipped, over Lambda's {MAX_ZIPPED_BYTES} limit")
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise PackagingError(f"{destination}: {unzipped} bytes unzipped, over Lambda's {MAX_UNZIPPED_BYTES} limit")
+    return reused, stats
+
+
+def _prune(directory: Path, keep: int) -> None:
+    """Delete all but the `keep` most recently used zips of the cache."""
+    zips = sorted(directory.glob("*.zip"), key=lambda path: path.stat().st_mtime, reverse=True)
+    for stale in zips[keep:]:
+        stale.unlink(missing_ok=True)
 
 
 def _stats(path: Path) -> tuple[str, int, int, int]:
