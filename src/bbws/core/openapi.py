@@ -1,35 +1,22 @@
 """OpenAPI declarations every API function shares: the problem+json error responses and the
-security schemes, so each route documents exactly what it can answer."""
+security requirements, so each route documents exactly what it can answer.
+
+Handlers import this at cold start, so it stays light: the security scheme objects (Powertools'
+OpenAPI models, a quarter of a second to import) live with the generator in `bbws.delivery`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.models import (
-    APIKey,
-    APIKeyIn,
-    HTTPBearer,
-    SecurityScheme,
-)
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 from pydantic import BaseModel, ConfigDict, Field
 
 PROBLEM_JSON = "application/problem+json"
 
+# Names of the security schemes (defined in bbws.delivery.openapi.SECURITY_SCHEMES).
 BEARER = "bearerAuth"
 API_KEY = "apiKey"
-
-SECURITY_SCHEMES: dict[str, SecurityScheme] = {
-    BEARER: HTTPBearer(
-        bearerFormat="JWT",
-        description="Cognito JWT: `cognito:groups` containing `admin`, or a `custom:tenantId` claim.",
-    ),
-    API_KEY: APIKey(
-        name="X-Api-Key",
-        **{"in": APIKeyIn.header},
-        description="Storefront key of the API Gateway usage plan.",
-    ),
-}
 
 # Security requirements per caller. `{}` in a list means "no credentials is also fine".
 ADMIN_ONLY: list[dict[str, list[str]]] = [{BEARER: []}]

@@ -15,16 +15,28 @@ from typing import Annotated, Any
 
 import typer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.event_handler.openapi.models import Server
+from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn, HTTPBearer, SecurityScheme, Server
 
 from bbws import __version__
 from bbws.core.functions import FUNCTIONS, LambdaFunction, Trigger
-from bbws.core.openapi import PROBLEM_JSON, SECURITY_SCHEMES, Problem, problem_responses
+from bbws.core.openapi import API_KEY, BEARER, PROBLEM_JSON, Problem, problem_responses
 from bbws.core.routes import BASE_PATH
 
 # Powertools' own error schemas, in the order they can be dropped (the first two refer to the last).
 _POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ResponseValidationError", "ValidationError")
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+
+SECURITY_SCHEMES: dict[str, SecurityScheme] = {
+    BEARER: HTTPBearer(
+        bearerFormat="JWT",
+        description="Cognito JWT: `cognito:groups` containing `admin`, or a `custom:tenantId` claim.",
+    ),
+    API_KEY: APIKey(
+        name="X-Api-Key",
+        **{"in": APIKeyIn.header},
+        description="Storefront key of the API Gateway usage plan.",
+    ),
+}
 
 
 def _problem_response(status: int) -> dict[str, Any]:
