@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from bbws.core.errors import PreconditionFailed
+from bbws.core.money import MINOR_UNITS
 from bbws.core.preconditions import etag, expected_versions
 from bbws.products.logic.catalog import new_product_id, to_view
 from bbws.products.models.product import PRODUCT_ID_PATTERN, ProductCreate, ProductReplace
@@ -100,3 +101,22 @@ def test_features_are_trimmed_and_never_blank() -> None:
     assert ProductCreate.model_validate(valid(features=["  SSL "])).features == ["SSL"]
     with pytest.raises(ValidationError):
         ProductCreate.model_validate(valid(features=["   "]))
+
+
+@given(
+    currency=st.sampled_from(sorted(MINOR_UNITS)),
+    cents=st.integers(min_value=1, max_value=10**12 - 1),
+    as_text=st.booleans(),
+)
+def test_any_valid_price_comes_back_exactly_with_the_currency_digits(currency, cents, as_text) -> None:
+    # Given a price with at most the currency's minor-unit digits, sent as text or JSON number
+    places = MINOR_UNITS[currency]
+    amount = Decimal(cents).scaleb(-places)
+    sent = str(amount) if as_text else amount
+    # When it is validated and rendered for the wire
+    request = ProductCreate.model_validate(valid(price=sent, currency=currency))
+    product = record("web-basic")
+    wire = to_view(product.__class__(**{**product.__dict__, "price": request.price, "currency": currency})).price
+    # Then the same amount comes back with exactly the minor-unit digits
+    assert Decimal(wire) == amount
+    assert len(wire.partition(".")[2]) == places
