@@ -24,19 +24,11 @@ from tests.integration.conftest import REPO_ROOT, RunningStack, start_stack, sto
 pytestmark = pytest.mark.integration
 
 OPENAPI_DIR = REPO_ROOT / "openapi"
-# A known defect of another service is an xfail with its reproduction, so the run stays useful
-# for every other operation and shows XPASS once it is fixed.
-ORDERS_HUGE_AMOUNT = (
-    "orders-api answers 500 (decimal.InvalidOperation in core.money.quantize via "
-    "orders/models/api.py _exact_amounts) to a client amount beyond Decimal precision: "
-    "POST /v1.0/orders {'customerEmail':'a@example.com','currency':'ZAR','items':[{'productId':'hosting-basic',"
-    "'quantity':1,'totalPrice':1e30}]} with the storefront key; products caps price, orders does not"
-)
 SERVICES = (
     "health",
     "products",
     "campaigns",
-    pytest.param("orders", marks=pytest.mark.xfail(reason=ORDERS_HUGE_AMOUNT, strict=False)),
+    "orders",
     "tenants",
 )
 CALLERS = ("anonymous", "admin", "tenant", "storefront")

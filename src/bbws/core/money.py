@@ -18,6 +18,10 @@ MINOR_UNITS: dict[str, int] = {
 
 SUPPORTED_CURRENCIES: tuple[str, ...] = tuple(sorted(MINOR_UNITS))
 
+# No single amount on the platform reaches a quadrillion. The bound keeps every sum the platform
+# computes (50 lines x 1000 units x price) far inside Decimal's 28 significant digits.
+MAX_AMOUNT = Decimal(10) ** 15
+
 
 class MoneyError(ValueError):
     """An amount that is not an exact, well-formed decimal for its currency."""
@@ -68,12 +72,17 @@ def parse_money(value: object, currency: str) -> Decimal:
     assert isinstance(exponent, int)  # noqa: S101 - finite decimals have int exponents
     if -exponent > places:
         raise MoneyError(f"{currency} amounts have at most {places} decimal places")
+    if abs(amount) >= MAX_AMOUNT:
+        raise MoneyError(f"amounts must be less than {MAX_AMOUNT:,}")
     return quantize(amount, currency)
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit (the one rounding rule of the platform)."""
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # more significant digits than Decimal's context holds
+        raise MoneyError(f"amount {amount} is too large") from None
 
 
 def format_money(amount: Decimal, currency: str) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tests.support.events import LambdaContext, api_event, header, response_json
-
 from bbws import __version__
 from bbws.health.handlers.api import lambda_handler
+from tests.support.events import LambdaContext, api_event, header, response_json
 
 
 def test_health_reports_version_and_environment(monkeypatch) -> None:

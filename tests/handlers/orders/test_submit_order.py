@@ -149,6 +149,16 @@ def test_invalid_input_is_a_400_naming_the_field(shop, body: dict[str, Any], fie
     assert field in [e["field"] for e in response_json(response)["errors"]]
 
 
+def test_an_amount_beyond_decimal_precision_is_a_400_not_a_crash(shop) -> None:
+    raw = (
+        '{"customerEmail":"a@example.com","currency":"ZAR",'
+        '"items":[{"productId":"site-basic","quantity":1,"totalPrice":1e30}]}'
+    )
+    response = post(None, raw_body=raw)
+    assert response["statusCode"] == 400
+    assert "less than" in str(response_json(response)["errors"])
+
+
 def test_more_than_50_lines_is_a_400(shop) -> None:
     response = post(order(items=[{"productId": "site-basic", "quantity": 1}] * 51))
     assert response["statusCode"] == 400

@@ -49,11 +49,23 @@ def test_amounts_are_formatted_with_exactly_the_minor_unit_digits(value: object,
         (True, "ZAR", "not a float"),
         (None, "ZAR", "not an amount"),
         ("10", "XXX", "unsupported currency"),
+        ("1e30", "ZAR", "less than"),
+        (Decimal("1000000000000000"), "JPY", "less than"),
+        ("-1000000000000000.00", "USD", "less than"),
     ],
 )
 def test_inexact_or_malformed_amounts_are_refused(value: object, currency: str, message: str) -> None:
     with pytest.raises(MoneyError, match=message):
         parse_money(value, currency)
+
+
+def test_the_largest_amount_below_the_bound_is_exact() -> None:
+    assert format_money(parse_money("999999999999999.999", "BHD"), "BHD") == "999999999999999.999"
+
+
+def test_quantizing_beyond_decimal_precision_is_a_money_error_not_a_crash() -> None:
+    with pytest.raises(MoneyError, match="too large"):
+        quantize(Decimal("1e40"), "ZAR")
 
 
 def test_rounding_is_half_up_to_the_minor_unit() -> None:
@@ -65,7 +77,7 @@ def test_rounding_is_half_up_to_the_minor_unit() -> None:
 
 @given(
     currency=st.sampled_from(sorted(MINOR_UNITS)),
-    minor=st.integers(min_value=0, max_value=10**15),
+    minor=st.integers(min_value=0, max_value=10**15 - 1),
 )
 def test_any_exact_amount_survives_a_round_trip_through_its_wire_form(currency: str, minor: int) -> None:
     amount = Decimal(minor).scaleb(-MINOR_UNITS[currency])
