@@ -8,6 +8,8 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 
+from bbws.core.settings import get_settings
+
 logger = Logger()
 metrics = Metrics()
 tracer = Tracer()
@@ -20,6 +22,15 @@ Handler = Callable[[dict[str, Any], Any], Any]
 
 def instrument(handler: Handler, *, correlation_path: str = API_CORRELATION) -> Handler:
     """Wrap a Lambda entry point in the logger, tracer and metrics decorators, outermost first."""
-    wrapped = tracer.capture_lambda_handler(handler, capture_response=False)
+
+    def with_namespace(event: dict[str, Any], context: Any) -> Any:
+        # Powertools reads POWERTOOLS_METRICS_NAMESPACE when `metrics` is created, at import. A
+        # process that sets its environment later (the local stack) would otherwise fail its
+        # 100th metric, inside a request, with "Must contain a metric namespace".
+        if not metrics.namespace:
+            metrics.namespace = get_settings().metrics_namespace
+        return handler(event, context)
+
+    wrapped = tracer.capture_lambda_handler(with_namespace, capture_response=False)
     wrapped = metrics.log_metrics(wrapped)
     return logger.inject_lambda_context(wrapped, correlation_id_path=correlation_path, clear_state=True)

@@ -29,3 +29,20 @@ def test_queue_batches_carry_the_first_message_id_as_correlation_id() -> None:
     event = sqs_event({"a": 1}, {"b": 2})
     instrument(handler, correlation_path=SQS_CORRELATION)(event, LambdaContext())
     assert seen == [event["Records"][0]["messageId"]]
+
+
+def test_metrics_get_the_settings_namespace_when_none_was_set_at_import(monkeypatch) -> None:
+    # Given metrics created before the environment named a namespace (as in the local stack)
+    from bbws.core.observability import metrics
+
+    monkeypatch.setattr(metrics, "namespace", None)
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Shop")
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        # When a request adds more metric values than one flush holds (100)
+        for _ in range(150):
+            metrics.add_metric(name="Things", unit="Count", value=1)
+
+    # Then the request succeeds and the metrics carry the configured namespace
+    instrument(handler)(api_event("GET", "/health"), LambdaContext())
+    assert metrics.namespace == "Shop"
