@@ -36,7 +36,7 @@ run: $(STAMP) ## Start the local stack with demo data on 127.0.0.1:$(PORT)
 	$(BIN)/bbws local run --port $(PORT)
 
 test: $(STAMP) ## Run the whole test suite (unit, handlers, BDD, integration, IaC, contract)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 unit: $(STAMP) ## Unit and handler tests only (fast)
 	$(BIN)/pytest -m "not integration" --no-cov

@@ -56,10 +56,7 @@ def table_schema(settings_field: str) -> dict[str, Any]:
 def _create_tables(prefix: str, region: str, resources: Resources) -> None:
     dynamodb = new_session(region).client("dynamodb", region_name=region)
     for settings_field in TABLE_SCHEMAS:
-        try:
-            schema = table_schema(settings_field)
-        except ModuleNotFoundError:  # a service still being built; TODO remove once all exist
-            continue
+        schema = table_schema(settings_field)
         name = f"{prefix}-{settings_field.removesuffix('_table_name').replace('_', '-')}"
         dynamodb.create_table(TableName=name, **schema)
         resources.settings[settings_field] = name
