@@ -35,7 +35,7 @@ install: $(STAMP) ## Create .venv/ from the lock file
 run: $(STAMP) ## Start the local stack with demo data on 127.0.0.1:$(PORT)
 	$(BIN)/bbws local run --port $(PORT)
 
-test: $(STAMP) ## Run the whole test suite (unit, handlers, BDD, integration, IaC, contract)
+test: $(STAMP) $(CHECKOV_VENV)/.synced ## Run the whole test suite (unit, handlers, BDD, integration, IaC, contract)
 	$(BIN)/pytest -n auto
 
 unit: $(STAMP) ## Unit and handler tests only (fast)
