@@ -8,6 +8,7 @@ import pytest
 
 from bbws.core import aws
 from bbws.core.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from bbws.core.settings import get_settings
 from bbws.products.dal.repository import ProductRepository
 from bbws.products.dal.schema import product_key
 from tests.unit.products.test_read import record
@@ -28,7 +29,7 @@ def repository(aws_resources) -> ProductRepository:
 
 
 def raw_item(repository: ProductRepository, product_id: str) -> dict:
-    table = aws.table(repository._table.name)
+    table = aws.table(get_settings().require("products_table_name"))
     return table.get_item(Key=product_key(product_id))["Item"]
 
 

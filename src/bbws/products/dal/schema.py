@@ -1,4 +1,5 @@
-"""The products table: its definition (create_table arguments) and its one key scheme.
+"""The products table: its definition (create_table arguments) and its one key scheme
+(the versioned-items shape of `bbws.core.versioned_items`).
 
 Key scheme (single-table design; every item is one product):
 
@@ -21,47 +22,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from bbws.core.versioned_items import ACTIVE_INDEX, BY_TYPE_INDEX, table_definition
+
+__all__ = ["ACTIVE_INDEX", "BY_TYPE_INDEX", "ENTITY_TYPE", "TABLE", "product_key"]
+
 PRODUCT_PREFIX = "PRODUCT#"
 PRODUCT_SK = "PRODUCT"
 ENTITY_TYPE = "PRODUCT"
-
-BY_TYPE_INDEX = "by-type"
-ACTIVE_INDEX = "active-by-type"
 
 
 def product_key(product_id: str) -> dict[str, str]:
     return {"pk": PRODUCT_PREFIX + product_id, "sk": PRODUCT_SK}
 
 
-TABLE: dict[str, Any] = {
-    "KeySchema": [
-        {"AttributeName": "pk", "KeyType": "HASH"},
-        {"AttributeName": "sk", "KeyType": "RANGE"},
-    ],
-    "AttributeDefinitions": [
-        {"AttributeName": "pk", "AttributeType": "S"},
-        {"AttributeName": "sk", "AttributeType": "S"},
-        {"AttributeName": "entityType", "AttributeType": "S"},
-        {"AttributeName": "activeType", "AttributeType": "S"},
-        {"AttributeName": "productId", "AttributeType": "S"},
-    ],
-    "BillingMode": "PAY_PER_REQUEST",
-    "GlobalSecondaryIndexes": [
-        {
-            "IndexName": BY_TYPE_INDEX,
-            "KeySchema": [
-                {"AttributeName": "entityType", "KeyType": "HASH"},
-                {"AttributeName": "productId", "KeyType": "RANGE"},
-            ],
-            "Projection": {"ProjectionType": "ALL"},
-        },
-        {
-            "IndexName": ACTIVE_INDEX,
-            "KeySchema": [
-                {"AttributeName": "activeType", "KeyType": "HASH"},
-                {"AttributeName": "productId", "KeyType": "RANGE"},
-            ],
-            "Projection": {"ProjectionType": "ALL"},
-        },
-    ],
-}
+TABLE: dict[str, Any] = table_definition(sort_attribute="productId")
