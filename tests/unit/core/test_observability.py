@@ -46,3 +46,17 @@ def test_metrics_get_the_settings_namespace_when_none_was_set_at_import(monkeypa
     # Then the request succeeds and the metrics carry the configured namespace
     instrument(handler)(api_event("GET", "/health"), LambdaContext())
     assert metrics.namespace == "Shop"
+
+
+def test_logs_name_the_settings_service_when_none_was_set_at_import(monkeypatch) -> None:
+    # Given a logger created before the environment named the service (as in the local stack)
+    monkeypatch.setattr(logger, "service", "service_undefined")
+    monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "shop-orders")
+    seen: list[object] = []
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        seen.append(logger.get_current_keys().get("service"))
+
+    # When a request is handled, Then its log lines carry the configured service
+    instrument(handler)(api_event("GET", "/health"), LambdaContext())
+    assert seen == ["shop-orders"]
