@@ -7,10 +7,25 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+# No number the platform accepts is anywhere near 10^64. Bounding the exponent at parse time
+# matters: `1e999999999` is a 12-byte JSON number whose conversion to int (a quantity) or whose
+# arithmetic would otherwise spin a function until its timeout.
+MAX_EXPONENT = 64
+
+
+def _exact_number(text: str) -> Decimal:
+    number = Decimal(text)
+    if number.is_finite() and abs(number.adjusted()) > MAX_EXPONENT:
+        raise json.JSONDecodeError(f"number {text[:20]} is out of range", text, 0)
+    return number
+
 
 def loads(text: str | bytes | bytearray) -> Any:
-    """Parse JSON with every non-integer number as an exact Decimal (never a float)."""
-    return json.loads(text, parse_float=Decimal)
+    """Parse JSON with every non-integer number as an exact Decimal (never a float).
+
+    A number beyond 10^64 (or below 10^-64) is a JSONDecodeError: malformed input, a 400.
+    """
+    return json.loads(text, parse_float=_exact_number)
 
 
 def _default(value: Any) -> Any:

@@ -21,6 +21,7 @@ SUPPORTED_CURRENCIES: tuple[str, ...] = tuple(sorted(MINOR_UNITS))
 # No single amount on the platform reaches a quadrillion. The bound keeps every sum the platform
 # computes (50 lines x 1000 units x price) far inside Decimal's 28 significant digits.
 MAX_AMOUNT = Decimal(10) ** 15
+MAX_EXPONENT = 64
 
 
 class MoneyError(ValueError):
@@ -57,6 +58,10 @@ def to_decimal(value: object) -> Decimal:
         raise MoneyError(f"{type(value).__name__} is not an amount")
     if not amount.is_finite():
         raise MoneyError("amount must be finite")
+    # adjusted() is the power of ten of the leading digit; bounding it before any arithmetic
+    # keeps "1e9999999" from overflowing abs() or a comparison (a 500 instead of a 400).
+    if abs(amount.adjusted()) > MAX_EXPONENT:
+        raise MoneyError(f"amounts must be less than {MAX_AMOUNT:,}")
     return amount
 
 

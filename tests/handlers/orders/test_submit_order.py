@@ -159,6 +159,19 @@ def test_an_amount_beyond_decimal_precision_is_a_400_not_a_crash(shop) -> None:
     assert "less than" in str(response_json(response)["errors"])
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"customerEmail":"a@example.com","currency":"ZAR","items":[{"productId":"site-basic","quantity":1e999999999}]}',
+        '{"customerEmail":"a@example.com","currency":"ZAR","totalAmount":"1e9999999",'
+        '"items":[{"productId":"site-basic","quantity":1}]}',
+    ],
+    ids=["quantity-exponent", "amount-exponent"],
+)
+def test_numbers_with_absurd_exponents_are_a_400_not_a_hang_or_a_500(shop, raw: str) -> None:
+    assert post(None, raw_body=raw)["statusCode"] == 400
+
+
 def test_more_than_50_lines_is_a_400(shop) -> None:
     response = post(order(items=[{"productId": "site-basic", "quantity": 1}] * 51))
     assert response["statusCode"] == 400

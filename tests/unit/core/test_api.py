@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
+import pytest
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict
 
@@ -105,3 +107,16 @@ def test_json_output_of_decimals_and_sets() -> None:
         jsonutil.dumps({"q": Decimal(3), "p": Decimal("1.50"), "s": {"b", "a"}}) == '{"q":3,"p":"1.50","s":["a","b"]}'
     )
     assert jsonutil.loads('{"p": 1.10}') == {"p": Decimal("1.10")}
+
+
+def test_numbers_with_absurd_exponents_are_a_400_at_once() -> None:
+    # 1e999999999 would take minutes to become an int; it is refused while parsing
+    response = handler(api_event("POST", "/widgets", raw_body='{"name":"a","price":1e999999999}'), LambdaContext())
+    assert response["statusCode"] == 400
+
+
+def test_parsed_numbers_are_bounded_at_ten_to_the_64() -> None:
+    assert jsonutil.loads('{"p": 1e64}') == {"p": Decimal("1e64")}
+    for text in ('{"p": 1e65}', '{"p": 1e-65}', '{"p": 1e999999999}'):
+        with pytest.raises(json.JSONDecodeError):
+            jsonutil.loads(text)
