@@ -224,6 +224,25 @@ def test_a_receipt_that_could_not_be_queued_is_a_503_and_the_same_request_finish
     assert patch("ord-1", "PAID")["statusCode"] == 409
 
 
+@pytest.mark.parametrize("next_status", ["FULFILLED", "CANCELLED"])
+def test_a_receipt_still_owed_is_queued_by_the_next_move(aws_resources, monkeypatch, next_status: str) -> None:
+    # Given an order paid while the notifications queue was down (its receipt is owed)
+    store("ord-1", "tenant-a")
+    send = queues.send_notification
+
+    def down(message: Any) -> None:
+        raise queues.PublishFailed("down")
+
+    monkeypatch.setattr(queues, "send_notification", down)
+    assert patch("ord-1", "PAID")["statusCode"] == 503
+    monkeypatch.setattr(queues, "send_notification", send)
+    # When the admin moves the order on instead of repeating the payment
+    moved = patch("ord-1", next_status)
+    # Then the move succeeds and the owed receipt is queued, once
+    assert moved["statusCode"] == 200
+    assert [n["type"] for n in notifications()] == ["ORDER_PAID"]
+
+
 @pytest.mark.parametrize("target", ["PAID", "CREATED"])
 def test_a_missing_order_is_a_404(aws_resources, target: str) -> None:
     assert patch("ord-404", target)["statusCode"] == 404

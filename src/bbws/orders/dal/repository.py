@@ -119,10 +119,12 @@ class OrderRepository:
         sources: frozenset[OrderStatus],
         now: str,
         notification: str | None,
-    ) -> Order:
+    ) -> tuple[Order, str | None]:
         """Move the order to `target` if its status is one of `sources`, in one conditional
         UpdateItem. A notification the move must announce is recorded on the order in the same
-        write (the outbox), so it survives a failed publish. Raises StatusNotChanged."""
+        write (the outbox), so it survives a failed publish. Returns the order and the
+        notification it owes after the move: this move's, or one an earlier move could not
+        publish. Raises StatusNotChanged."""
         names = {"#status": "status"}
         values: dict[str, Any] = {":target": target.value, ":now": now}
         for index, source in enumerate(sorted(sources)):
@@ -148,7 +150,9 @@ class OrderRepository:
             old = _old_item(error)
             pending = str(old[PENDING_NOTIFICATION]) if old and old.get(PENDING_NOTIFICATION) else None
             raise StatusNotChanged(from_item(old) if old else None, pending) from None
-        return from_item(answer["Attributes"])
+        item = answer["Attributes"]
+        owed = str(item[PENDING_NOTIFICATION]) if item.get(PENDING_NOTIFICATION) else None
+        return from_item(item), owed
 
     def clear_pending_notification(self, order_id: str, notification: str) -> None:
         """Forget a published notification. Best effort: if this fails the notification is

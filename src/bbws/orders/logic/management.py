@@ -66,7 +66,8 @@ def change_status(
     The move and the notification it owes are written in one conditional update (the outbox);
     the notification is then published and struck off. If publishing fails the answer is a 503
     and the notification stays owed; repeating the same PATCH publishes it (the one case where
-    asking for the current status is not a 409).
+    asking for the current status is not a 409), and so does any later move of the order, so a
+    receipt owed by PAID is not lost when the order moves on to FULFILLED or CANCELLED.
     """
     require_admin(principal)
     if not ORDER_ID.fullmatch(order_id):  # cannot exist; spares DynamoDB a key it would refuse
@@ -79,7 +80,7 @@ def change_status(
             raise NotFound(_NOT_FOUND)
         raise _illegal_move(current, target)
     try:
-        order = repository.change_status(order_id, target, sources, now, notification)
+        order, owed_after_move = repository.change_status(order_id, target, sources, now, notification)
     except StatusNotChanged as refused:
         current = refused.current
         if current is None:
@@ -89,6 +90,6 @@ def change_status(
             _announce(repository, current, owed)
             return current
         raise _illegal_move(current, target) from None
-    if notification is not None:
-        _announce(repository, order, notification)
+    if owed_after_move is not None:
+        _announce(repository, order, owed_after_move)
     return order
