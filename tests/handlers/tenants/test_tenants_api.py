@@ -124,6 +124,14 @@ def test_another_tenant_is_a_404_identical_to_a_missing_one(aws_resources) -> No
     assert other["body"] == missing["body"]
 
 
+def test_a_tenant_naming_another_tenant_in_x_tenant_id_is_a_403(aws_resources) -> None:
+    mine = response_json(create("Mine", "me@example.com"))["tenantId"]
+    response = call("GET", f"/tenants/{mine}", claims=tenant_claims(mine), headers={"X-Tenant-Id": "someone-else"})
+    assert response["statusCode"] == 403
+    same = call("GET", f"/tenants/{mine}", claims=tenant_claims(mine), headers={"X-Tenant-Id": mine})
+    assert same["statusCode"] == 200
+
+
 def test_admin_reads_any_tenant(aws_resources) -> None:
     tenant_id = response_json(create("Acme", "owner@acme.example"))["tenantId"]
     assert call("GET", f"/tenants/{tenant_id}", claims=admin_claims())["statusCode"] == 200

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from bbws.core.api import api_entry_point, build_resolver, current_principal
 from bbws.core.clock import now_iso
 from bbws.core.identity import require_storefront
-from bbws.core.openapi import ADMIN_ONLY, PROBLEM_JSON, STOREFRONT, Problem, header, problem_responses
+from bbws.core.openapi import ADMIN_ONLY, PROBLEM_JSON, STOREFRONT, Problem, TenantHeader, header, problem_responses
 from bbws.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from bbws.core.routes import BASE_PATH
 from bbws.orders.dal.repository import OrderRepository
@@ -30,15 +30,6 @@ _UNAVAILABLE: dict[int, OpenAPIResponse] = {
     }
 }
 OrderIdPath = Annotated[str, Path(alias="orderId", description="The order's id")]
-TenantHeader = Annotated[
-    str | None,
-    Header(
-        alias="X-Tenant-Id",
-        min_length=1,
-        max_length=128,
-        description="Admins: the tenant to act on; tenants: their own id only",
-    ),
-]
 
 
 @app.post(

@@ -29,9 +29,12 @@ def create_tenant(repository: TenantRepository, principal: Principal, request: N
     return tenant
 
 
-def read_tenant(repository: TenantRepository, principal: Principal, tenant_id: str) -> Tenant:
-    """The tenant itself or an admin; to anyone else's token it does not exist (404)."""
-    scope = tenant_scope(principal, None)
+def read_tenant(
+    repository: TenantRepository, principal: Principal, tenant_id: str, requested_tenant: str | None = None
+) -> Tenant:
+    """The tenant itself or an admin; to anyone else's token it does not exist (404). A tenant
+    naming another tenant in `X-Tenant-Id` is a 403, as on every route."""
+    scope = tenant_scope(principal, requested_tenant)
     visible = (scope is None or scope == tenant_id) and len(tenant_id) <= MAX_TENANT_ID_LENGTH
     tenant = repository.get(tenant_id) if visible else None
     if tenant is None:
