@@ -3,8 +3,11 @@
 A cursor is the DynamoDB LastEvaluatedKey bound to the query it came from (the "scope": table,
 index and partition). It carries a BLAKE2 tag keyed by that scope, so a cursor edited by hand,
 or replayed against another query (another tenant's partition, say), fails to verify and is a
-400. Security never rests on the tag alone: the scope is recomputed from the verified caller on
-every request, so a forged cursor could at most start a page inside the caller's own partition.
+400. The tag has no server secret (there is no setting to hold one), so someone who knows the
+scheme can forge a tag; security therefore never rests on it. The scope is recomputed from the
+verified caller on every request, and the decoded key must carry exactly the query's key
+attributes with the query's own partition value (`fixed`), so a forged cursor can at most start
+a page inside the caller's own partition, and a key DynamoDB would reject is a 400, not a 500.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import binascii
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -84,8 +88,14 @@ def encode_cursor(last_key: dict[str, Any] | None, scope: str) -> str | None:
     return base64.urlsafe_b64encode(_tag(scope, payload) + payload).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, scope: str, key_names: frozenset[str]) -> dict[str, Any] | None:
-    """The ExclusiveStartKey a cursor stands for; a cursor that fails any check is a 400."""
+def decode_cursor(
+    cursor: str | None, scope: str, key_names: frozenset[str], fixed: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The ExclusiveStartKey a cursor stands for; a cursor that fails any check is a 400.
+
+    `fixed`: key attributes whose value the query itself determines (its partition); the
+    cursor's key must hold exactly those values.
+    """
     if cursor is None or cursor == "":
         return None
     invalid = InvalidInput(
@@ -104,5 +114,7 @@ def decode_cursor(cursor: str | None, scope: str, key_names: frozenset[str]) -> 
     except (ValueError, AttributeError, TypeError):
         raise invalid from None
     if frozenset(key) != key_names:
+        raise invalid
+    if any(key.get(name) != value for name, value in (fixed or {}).items()):
         raise invalid
     return key

@@ -186,7 +186,8 @@ class VersionedItems:
         index = ACTIVE_INDEX if active_only else BY_TYPE_INDEX
         partition = _INDEX_PARTITION[index]
         scope = f"{self.table.name}/{index}"
-        start = decode_cursor(cursor, scope, frozenset({"pk", "sk", partition, self.sort_attribute}))
+        keys = frozenset({"pk", "sk", partition, self.sort_attribute})
+        start = decode_cursor(cursor, scope, keys, fixed={partition: self.entity_type})
         names = {"#partition": partition}
         values: dict[str, Any] = {":type": self.entity_type}
         query: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": "#partition = :type", "Limit": limit}

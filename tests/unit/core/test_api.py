@@ -115,8 +115,8 @@ def test_numbers_with_absurd_exponents_are_a_400_at_once() -> None:
     assert response["statusCode"] == 400
 
 
-def test_parsed_numbers_are_bounded_at_ten_to_the_64() -> None:
-    assert jsonutil.loads('{"p": 1e64}') == {"p": Decimal("1e64")}
-    for text in ('{"p": 1e65}', '{"p": 1e-65}', '{"p": 1e999999999}'):
+def test_parsed_numbers_are_bounded_at_ten_to_the_1000() -> None:
+    assert jsonutil.loads('{"p": 1e1000}') == {"p": Decimal("1e1000")}
+    for text in ('{"p": 1e1001}', '{"p": 1e-1001}', '{"p": 1e999999999}'):
         with pytest.raises(json.JSONDecodeError):
             jsonutil.loads(text)

@@ -52,6 +52,17 @@ def test_a_cursor_from_another_query_is_rejected() -> None:
     assert error.value.to_problem()["errors"] == [{"field": "cursor", "message": "invalid or tampered cursor"}]
 
 
+def test_a_forged_cursor_for_another_partition_is_rejected() -> None:
+    # Given a tag forged by someone who knows the scheme and the scope (there is no secret)
+    forged = encode_cursor({"pk": "ORDER#theirs", "sk": "ORDER", "tenantId": "b"}, "orders#TENANT#a")
+    keys = frozenset({"pk", "sk", "tenantId"})
+    # When it is used on tenant a's list, Then the key's partition is not a's: 400
+    with pytest.raises(InvalidInput):
+        decode_cursor(forged, "orders#TENANT#a", keys, fixed={"tenantId": "a"})
+    own = encode_cursor({"pk": "ORDER#mine", "sk": "ORDER", "tenantId": "a"}, "orders#TENANT#a")
+    assert decode_cursor(own, "orders#TENANT#a", keys, fixed={"tenantId": "a"}) is not None
+
+
 @pytest.mark.parametrize("garbage", ["!!!", "a", "x" * 10, "eyJwayI6IjEifQ"])
 def test_garbage_is_rejected(garbage: str) -> None:
     with pytest.raises(InvalidInput):

@@ -79,8 +79,10 @@ class OrderRepository:
             return from_item(existing), False
         return order, True
 
-    def _page(self, query: dict[str, Any], scope: str, keys: frozenset[str], cursor: str | None) -> Page[Order]:
-        start = decode_cursor(cursor, scope, keys)
+    def _page(
+        self, query: dict[str, Any], scope: str, keys: frozenset[str], fixed: dict[str, str], cursor: str | None
+    ) -> Page[Order]:
+        start = decode_cursor(cursor, scope, keys, fixed)
         if start:
             query["ExclusiveStartKey"] = start
         answer = self.table.query(**query)
@@ -99,7 +101,8 @@ class OrderRepository:
             "Limit": limit,
         }
         # The scope binds a cursor to this tenant: it cannot page through another tenant's orders.
-        return self._page(query, f"{self.table.name}:{BY_TENANT_INDEX}:{tenant_id}", _TENANT_LIST_KEYS, cursor)
+        scope = f"{self.table.name}:{BY_TENANT_INDEX}:{tenant_id}"
+        return self._page(query, scope, _TENANT_LIST_KEYS, {"tenantId": tenant_id}, cursor)
 
     def list_all(self, limit: int, cursor: str | None) -> Page[Order]:
         """One page of every tenant's orders, newest first."""
@@ -110,7 +113,8 @@ class OrderRepository:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        return self._page(query, f"{self.table.name}:{BY_TYPE_INDEX}:{ENTITY_TYPE}", _ALL_LIST_KEYS, cursor)
+        scope = f"{self.table.name}:{BY_TYPE_INDEX}:{ENTITY_TYPE}"
+        return self._page(query, scope, _ALL_LIST_KEYS, {"entityType": ENTITY_TYPE}, cursor)
 
     def change_status(
         self,

@@ -103,7 +103,7 @@ class TenantRepository:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        start = decode_cursor(cursor, scope, _LIST_KEYS)
+        start = decode_cursor(cursor, scope, _LIST_KEYS, fixed={"entityType": ENTITY_TYPE})
         if start:
             query["ExclusiveStartKey"] = start
         answer = self.table.query(**query)
