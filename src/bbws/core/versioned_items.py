@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from bbws.core.dynamo import failed_condition, query_page
 from bbws.core.errors import Conflict, NotFound, PreconditionFailed
-from bbws.core.pagination import decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -32,7 +32,6 @@ ENTITY_ATTRIBUTE = "entityType"
 ACTIVE_ATTRIBUTE = "activeType"
 BY_TYPE_INDEX = "by-type"
 ACTIVE_INDEX = "active-by-type"
-CONDITION_FAILED = "ConditionalCheckFailedException"
 
 _INDEX_PARTITION = {ACTIVE_INDEX: ACTIVE_ATTRIBUTE, BY_TYPE_INDEX: ENTITY_ATTRIBUTE}
 
@@ -93,7 +92,7 @@ class VersionedItems:
         try:
             self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == CONDITION_FAILED:
+            if failed_condition(exc):
                 raise Conflict(f"a {self.noun} {identity} already exists") from None
             raise
 
@@ -172,7 +171,7 @@ class VersionedItems:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != CONDITION_FAILED:
+            if not failed_condition(exc):
                 raise
             if exc.response.get("Item"):
                 raise PreconditionFailed(f"the {self.noun} has changed since that version was read") from None
@@ -186,8 +185,6 @@ class VersionedItems:
         index = ACTIVE_INDEX if active_only else BY_TYPE_INDEX
         partition = _INDEX_PARTITION[index]
         scope = f"{self.table.name}/{index}"
-        keys = frozenset({"pk", "sk", partition, self.sort_attribute})
-        start = decode_cursor(cursor, scope, keys, fixed={partition: self.entity_type})
         names = {"#partition": partition}
         values: dict[str, Any] = {":type": self.entity_type}
         query: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": "#partition = :type", "Limit": limit}
@@ -197,7 +194,11 @@ class VersionedItems:
             values.update(where.values)
         query["ExpressionAttributeNames"] = names
         query["ExpressionAttributeValues"] = values
-        if start:
-            query["ExclusiveStartKey"] = start
-        answer = self.table.query(**query)
-        return answer.get("Items", []), encode_cursor(answer.get("LastEvaluatedKey"), scope)
+        return query_page(
+            self.table,
+            query,
+            scope=scope,
+            key_names=frozenset({"pk", "sk", partition, self.sort_attribute}),
+            fixed={partition: self.entity_type},
+            cursor=cursor,
+        )

@@ -35,6 +35,7 @@ from botocore.exceptions import ClientError
 
 from bbws.core import aws
 from bbws.core.clock import now_iso
+from bbws.core.dynamo import failed_condition
 from bbws.core.observability import logger
 from bbws.notifications.errors import ClaimHeldElsewhere
 from bbws.notifications.models.emails import Claim
@@ -56,10 +57,6 @@ def ledger_key(order_id: str, template: str) -> dict[str, str]:
 
 def epoch_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-def _condition_failed(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 class SentEmailLedger:
@@ -97,7 +94,7 @@ class SentEmailLedger:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if not _condition_failed(error):
+            if not failed_condition(error):
                 raise
             # The low-level error carries the item DynamoDB-typed, whatever the resource API.
             existing: Any = error.response.get("Item") or {}
@@ -123,7 +120,7 @@ class SentEmailLedger:
                 },
             )
         except ClientError as error:
-            if not _condition_failed(error):
+            if not failed_condition(error):
                 raise
             # Our lease lapsed and another delivery claimed the email: it was (or will be) sent
             # twice. Rare (a send that outlived the Lambda deadline); logged for the record.
@@ -138,5 +135,5 @@ class SentEmailLedger:
                 ExpressionAttributeValues={":token": claim.token},
             )
         except ClientError as error:
-            if not _condition_failed(error):
+            if not failed_condition(error):
                 raise

@@ -10,7 +10,8 @@ from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from bbws.core import aws
-from bbws.core.pagination import Page, decode_cursor, encode_cursor
+from bbws.core.dynamo import failed_condition, query_page
+from bbws.core.pagination import Page
 from bbws.core.settings import get_settings
 from bbws.orders.dal.items import from_item, to_item
 from bbws.orders.dal.schema import BY_TENANT_INDEX, BY_TYPE_INDEX, ENTITY_TYPE, order_key
@@ -33,10 +34,6 @@ class StatusNotChanged(Exception):
         super().__init__("status not changed")
         self.current = current
         self.pending_notification = pending_notification
-
-
-def _failed_condition(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 def _old_item(error: ClientError) -> dict[str, Any] | None:
@@ -71,7 +68,7 @@ class OrderRepository:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if not _failed_condition(error):
+            if not failed_condition(error):
                 raise
             existing = (
                 _old_item(error) or self.table.get_item(Key=order_key(order.order_id), ConsistentRead=True)["Item"]
@@ -82,14 +79,8 @@ class OrderRepository:
     def _page(
         self, query: dict[str, Any], scope: str, keys: frozenset[str], fixed: dict[str, str], cursor: str | None
     ) -> Page[Order]:
-        start = decode_cursor(cursor, scope, keys, fixed)
-        if start:
-            query["ExclusiveStartKey"] = start
-        answer = self.table.query(**query)
-        return Page(
-            items=[from_item(item) for item in answer.get("Items", [])],
-            next_cursor=encode_cursor(answer.get("LastEvaluatedKey"), scope),
-        )
+        items, next_cursor = query_page(self.table, query, scope=scope, key_names=keys, fixed=fixed, cursor=cursor)
+        return Page(items=[from_item(item) for item in items], next_cursor=next_cursor)
 
     def list_for_tenant(self, tenant_id: str, limit: int, cursor: str | None) -> Page[Order]:
         """One page of a tenant's orders, newest first."""
@@ -149,7 +140,7 @@ class OrderRepository:
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as error:
-            if not _failed_condition(error):
+            if not failed_condition(error):
                 raise
             old = _old_item(error)
             pending = str(old[PENDING_NOTIFICATION]) if old and old.get(PENDING_NOTIFICATION) else None
@@ -169,5 +160,5 @@ class OrderRepository:
                 ExpressionAttributeValues={":notification": notification},
             )
         except ClientError as error:
-            if not _failed_condition(error):
+            if not failed_condition(error):
                 raise

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from bbws.core import aws
-from bbws.core.pagination import Page, decode_cursor, encode_cursor
+from bbws.core.dynamo import query_page
+from bbws.core.pagination import Page
 from bbws.core.settings import get_settings
 from bbws.tenants.dal.schema import BY_TYPE_INDEX, ENTITY_TYPE, created_key, email_key, tenant_key
 from bbws.tenants.models.tenant import Tenant
@@ -103,11 +104,7 @@ class TenantRepository:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        start = decode_cursor(cursor, scope, _LIST_KEYS, fixed={"entityType": ENTITY_TYPE})
-        if start:
-            query["ExclusiveStartKey"] = start
-        answer = self.table.query(**query)
-        return Page(
-            items=[from_item(item) for item in answer.get("Items", [])],
-            next_cursor=encode_cursor(answer.get("LastEvaluatedKey"), scope),
+        items, next_cursor = query_page(
+            self.table, query, scope=scope, key_names=_LIST_KEYS, fixed={"entityType": ENTITY_TYPE}, cursor=cursor
         )
+        return Page(items=[from_item(item) for item in items], next_cursor=next_cursor)
