@@ -31,6 +31,8 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from moto.ses.models import ses_backends
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from bbws.local import moto_fixes
+
 LOCAL_HOST = "127.0.0.1"
 
 StartResponse = Callable[..., Any]
@@ -132,6 +134,7 @@ class Emulator:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         # moto's state lives in module globals: a new emulator in the same process starts empty.
         moto_api_backend.reset()
+        moto_fixes.apply()
         self.app.sent_at.clear()
         self.app.text_parts.clear()
         self._server = make_server(
