@@ -23,6 +23,7 @@ from bbws.core.functions import BY_NAME
 from bbws.delivery.accounts import ALIAS, Environment
 from bbws.delivery.archive import write_zip
 from bbws.delivery.manifest import FunctionArtifact, Manifest
+from bbws.delivery.records import record_hash, record_path, render_record
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MOTO_ACCOUNT = "123456789012"  # moto's default account
@@ -182,10 +183,29 @@ def repo_root() -> Path:
     return REPO_ROOT
 
 
+def wheel(name: str, version: str, files: dict[str, bytes]) -> dict[str, Path | bytes]:
+    """A distribution as packaging ships it: its files and a dist-info whose RECORD is true."""
+    dist_info = f"{name.replace('-', '_')}-{version}.dist-info"
+    listed = {path: (record_hash(data), len(data)) for path, data in files.items()}
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
+    listed[f"{dist_info}/METADATA"] = (record_hash(metadata), len(metadata))
+    return {**files, f"{dist_info}/METADATA": metadata, record_path(dist_info): render_record(dist_info, listed)}
+
+
+def _pins(entries: dict[str, Path | bytes]) -> list[str]:
+    tops = {name.split("/", 1)[0] for name in entries if name.split("/", 1)[0].endswith(".dist-info")}
+    pins = []
+    for top in tops:
+        dist, _, version = top.removesuffix(".dist-info").rpartition("-")
+        pins.append(f"{dist.replace('_', '-').lower()}=={version}")
+    return sorted(pins)
+
+
 def make_dist(
     directory: Path, functions: dict[str, dict[str, Path | bytes]], handler: str = "handler.lambda_handler"
 ) -> Manifest:
-    """A dist directory as `bbws package` writes it, from hand-made zip contents."""
+    """A dist directory as `bbws package` writes it, from hand-made zip contents (the
+    distributions in the manifest are the zip's dist-info directories)."""
     artifacts: dict[str, FunctionArtifact] = {}
     for name, entries in functions.items():
         stats = write_zip(directory / f"{name}.zip", entries)
@@ -199,6 +219,7 @@ def make_dist(
             service=name,
             runtime="python3.12",
             architecture="x86_64",
+            distributions=_pins(entries),
         )
     manifest = Manifest(
         runtime="python3.12",

@@ -14,7 +14,7 @@ from bbws.delivery.archive import sha256_of
 from bbws.delivery.manifest import Manifest
 from bbws.delivery.verify import find_interpreter, verify
 
-from .conftest import NativeFixtures, make_dist
+from .conftest import NativeFixtures, make_dist, wheel
 
 EM_AARCH64 = 183
 GOOD_HANDLER = b"import json\n\ndef lambda_handler(event, context):\n    return json.dumps(event)\n"
@@ -40,7 +40,10 @@ def test_an_extension_for_the_wrong_machine_fails_naming_the_file(
     tmp_path: Path, repo_root: Path, native: NativeFixtures
 ) -> None:
     # Given a zip carrying an AArch64 extension for an x86_64 target
-    make_dist(tmp_path, {"health": {"handler.py": GOOD_HANDLER, EXTENSION: native.with_machine(EM_AARCH64)}})
+    make_dist(
+        tmp_path,
+        {"health": {"handler.py": GOOD_HANDLER, **wheel("pkg", "1.0", {EXTENSION: native.with_machine(EM_AARCH64)})}},
+    )
     # When it is verified
     findings = _verify(tmp_path, repo_root)
     # Then the failure names the zip, the file inside it and the reason
@@ -52,7 +55,7 @@ def test_an_extension_for_the_wrong_machine_fails_naming_the_file(
 def test_an_extension_needing_a_newer_glibc_fails_naming_the_file(
     tmp_path: Path, repo_root: Path, native: NativeFixtures
 ) -> None:
-    make_dist(tmp_path, {"health": {"handler.py": GOOD_HANDLER, EXTENSION: native.new_glibc}})
+    make_dist(tmp_path, {"health": {"handler.py": GOOD_HANDLER, **wheel("pkg", "1.0", {EXTENSION: native.new_glibc})}})
     findings = _verify(tmp_path, repo_root)
     assert len(findings["health"]) == 1
     assert findings["health"][0].startswith(f"{tmp_path / 'health.zip'}!{EXTENSION}: needs GLIBC_2.")
@@ -82,7 +85,10 @@ def test_a_handler_that_cannot_import_from_the_zip_alone_fails(tmp_path: Path, r
 
 
 def test_a_missing_zip_and_a_missing_handler_module_are_reported(tmp_path: Path, repo_root: Path) -> None:
-    make_dist(tmp_path, {"health": {"other.py": GOOD_HANDLER}, "products-api": {"handler.py": GOOD_HANDLER}})
+    make_dist(
+        tmp_path,
+        {"health": wheel("other", "1", {"other.py": GOOD_HANDLER}), "products-api": {"handler.py": GOOD_HANDLER}},
+    )
     (tmp_path / "products-api.zip").unlink()
     findings = _verify(tmp_path, repo_root)
     assert findings["health"] == [f"{tmp_path / 'health.zip'}: handler module handler.py is not in the zip"]
@@ -106,7 +112,10 @@ def test_the_command_exits_non_zero_and_prints_each_failure(
     tmp_path: Path, native: NativeFixtures, monkeypatch: pytest.MonkeyPatch, repo_root: Path
 ) -> None:
     # Given a dist with an incompatible extension
-    make_dist(tmp_path, {"health": {"handler.py": GOOD_HANDLER, EXTENSION: native.with_machine(EM_AARCH64)}})
+    make_dist(
+        tmp_path,
+        {"health": {"handler.py": GOOD_HANDLER, **wheel("pkg", "1.0", {EXTENSION: native.with_machine(EM_AARCH64)})}},
+    )
     monkeypatch.chdir(repo_root)
     # When `bbws verify` runs on it
     result = CliRunner().invoke(app, ["verify", str(tmp_path)])
@@ -175,3 +184,61 @@ def test_a_file_that_is_not_a_zip_is_reported(tmp_path: Path, repo_root: Path) -
 def test_a_missing_manifest_says_how_to_make_one(tmp_path: Path, repo_root: Path) -> None:
     with pytest.raises(FileNotFoundError, match="run `bbws package"):
         verify(tmp_path, repo_root)
+
+
+def test_a_record_line_for_a_file_the_zip_does_not_ship_fails(tmp_path: Path, repo_root: Path) -> None:
+    # Given an installer's RECORD kept as is: it lists a bin/ script that the zip left out
+    files = wheel("jmespath", "1.1.0", {"jmespath/__init__.py": b"x = 1\n"})
+    record = "jmespath-1.1.0.dist-info/RECORD"
+    files[record] = b"bin/jp.py,sha256=zMDb-NnPguyWReJ-jnyqwO4aPWX4FiSI80WumC1MD_I,1718\n" + bytes(files[record])  # type: ignore[arg-type]
+    make_dist(tmp_path, {"health": {"handler.py": GOOD_HANDLER, **files}})
+    # Then verify names the RECORD and the file it wrongly lists
+    assert _verify(tmp_path, repo_root)["health"] == [
+        f"{tmp_path / 'health.zip'}!{record}: lists bin/jp.py, which is not in the zip"
+    ]
+
+
+def test_a_record_hash_or_size_that_is_not_the_files_fails(tmp_path: Path, repo_root: Path) -> None:
+    # Given a RECORD written for other bytes than those shipped
+    files = wheel("pkg", "1.0", {"pkg/__init__.py": b"old = 1\n"})
+    files["pkg/__init__.py"] = b"new = 22\n"
+    make_dist(tmp_path, {"health": {"handler.py": GOOD_HANDLER, **files}})
+    findings = _verify(tmp_path, repo_root)["health"]
+    # Then both the hash and the size are named, on the file
+    assert len(findings) == 2
+    assert findings[0].startswith(f"{tmp_path / 'health.zip'}!pkg/__init__.py: pkg-1.0.dist-info/RECORD says sha256=")
+    assert findings[1].endswith("says 8 bytes, but the file has 9")
+
+
+def test_a_file_no_record_lists_fails(tmp_path: Path, repo_root: Path) -> None:
+    # Given a file slipped into a distribution's package, and one outside every package
+    files = wheel("pkg", "1.0", {"pkg/__init__.py": b""})
+    make_dist(tmp_path, {"health": {"handler.py": GOOD_HANDLER, "other/x.py": b"", "pkg/stray.py": b"", **files}})
+    zip_ = tmp_path / "health.zip"
+    # Then both are named: only the project's package (the handler's) needs no RECORD
+    assert _verify(tmp_path, repo_root)["health"] == [
+        f"{zip_}!other/x.py: not listed in any RECORD (not the project's code either)",
+        f"{zip_}!pkg/stray.py: not listed in any RECORD (not the project's code either)",
+    ]
+
+
+def test_a_dist_info_without_record_fails(tmp_path: Path, repo_root: Path) -> None:
+    files = wheel("pkg", "1.0", {"pkg/__init__.py": b""})
+    del files["pkg-1.0.dist-info/RECORD"]
+    make_dist(tmp_path, {"health": {"handler.py": GOOD_HANDLER, **files}})
+    findings = _verify(tmp_path, repo_root)["health"]
+    assert (
+        f"{tmp_path / 'health.zip'}!pkg-1.0.dist-info: no RECORD: the files of this distribution are unaccounted for"
+        in findings
+    )
+
+
+def test_the_distributions_in_the_zip_are_the_manifests(tmp_path: Path, repo_root: Path) -> None:
+    make_dist(tmp_path, {"health": {"handler.py": GOOD_HANDLER, **wheel("pkg", "1.0", {"pkg/a.py": b""})}})
+    manifest = Manifest.read(tmp_path)
+    entry = manifest.functions["health"].model_copy(update={"distributions": ["other==2"]})
+    manifest.model_copy(update={"functions": {"health": entry}}).write(tmp_path)
+    assert _verify(tmp_path, repo_root)["health"] == [
+        f"{tmp_path / 'health.zip'}: other==2 is in the manifest but not in the zip",
+        f"{tmp_path / 'health.zip'}: pkg==1.0 is in the zip but not in the manifest",
+    ]

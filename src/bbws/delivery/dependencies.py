@@ -136,6 +136,7 @@ class Distribution:
     version: str
     files: list[str] = field(default_factory=list)  # paths relative to the site directory
     top_levels: set[str] = field(default_factory=set)
+    dist_info: str = ""  # the .dist-info directory's name, e.g. "jmespath-1.1.0.dist-info"
 
     @property
     def pin(self) -> str:
@@ -150,7 +151,7 @@ def scan_site(site: Path) -> dict[str, Distribution]:
         record = dist_info / "RECORD"
         if not record.is_file():
             raise PackagingError(f"{record}: missing; cannot tell which files belong to {name}")
-        distribution = Distribution(normalize(name), version)
+        distribution = Distribution(normalize(name), version, dist_info=dist_info.name)
         for line in record.read_text(encoding="utf-8").splitlines():
             path = line.rsplit(",", 2)[0].strip()
             # Scripts land outside the import tree (bin/, ../); Lambda never runs them.

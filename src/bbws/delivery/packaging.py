@@ -25,11 +25,12 @@ from bbws.delivery.dependencies import (
     scan_site,
 )
 from bbws.delivery.manifest import FunctionArtifact, Manifest, NativeFileRecord
+from bbws.delivery.records import record_hash, record_path, render_record
 from bbws.delivery.sources import select_sources
 from bbws.delivery.targets import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES, Target, format_glibc
 
 # Bump when the zip layout changes, so cached zips from an older layout are not reused.
-_LAYOUT_VERSION = "2"
+_LAYOUT_VERSION = "3"
 # Cached zips kept (least recently used go first): a few builds' worth of seven ~20 MB zips.
 _KEEP_CACHED_ZIPS = 42
 
@@ -124,6 +125,21 @@ def _head_or_all(path: Path) -> bytes:
         return head + handle.read()
 
 
+def true_record(dist_info: str, shipped: dict[str, Path], hashes: dict[Path, tuple[str, int]]) -> bytes:
+    """The RECORD of a distribution as shipped: the installer's RECORD also lists files the zip
+    leaves out (a `bin/` script whose shebang holds this checkout's interpreter path), so it is
+    written again from the shipped files' own bytes. `hashes` memoises across functions."""
+    listed: dict[str, tuple[str, int]] = {}
+    for name, path in shipped.items():
+        if name == record_path(dist_info):
+            continue
+        if path not in hashes:
+            data = path.read_bytes()
+            hashes[path] = (record_hash(data), len(data))
+        listed[name] = hashes[path]
+    return render_record(dist_info, listed)
+
+
 def _zip_cache_key(
     sources: dict[str, Path], dependency_files: Iterable[str], site: Path, distributions: Iterable[Distribution]
 ) -> str:
@@ -161,6 +177,7 @@ def build(options: BuildOptions, report: Report = _silent) -> BuildResult:
     reused: list[str] = []
     native_memo: dict[Path, elf.NativeFile | str | None] = {}
     parsed: dict[Path, set[str]] = {}
+    hashes: dict[Path, tuple[str, int]] = {}
     for function in functions:
         report(function.name, "selecting sources")
         sources = select_sources(root / "src", function, parsed)
@@ -169,9 +186,9 @@ def build(options: BuildOptions, report: Report = _silent) -> BuildResult:
         )
         entries: dict[str, Path | bytes] = {}
         for distribution in distributions:
-            for relative in distribution.files:
-                if not is_excluded(relative):
-                    entries[relative] = site / relative
+            shipped = {relative: site / relative for relative in distribution.files if not is_excluded(relative)}
+            entries.update(shipped)
+            entries[record_path(distribution.dist_info)] = true_record(distribution.dist_info, shipped, hashes)
         entries.update(sources.files)
 
         report(function.name, "inspecting native code")

@@ -92,7 +92,8 @@ def _resource_files(src_root: Path, package_dir: Path) -> dict[str, Path]:
     """Non-Python files that live beside a package's modules (schemas, templates, py.typed)."""
     found: dict[str, Path] = {}
     for path in sorted(package_dir.iterdir()):
-        if path.is_file() and path.suffix not in {".py", *_SKIPPED_SUFFIXES}:
+        # Hidden files (.DS_Store, editor swap files) are a checkout's, not the project's.
+        if path.is_file() and path.suffix not in {".py", *_SKIPPED_SUFFIXES} and not path.name.startswith("."):
             found[path.relative_to(src_root).as_posix()] = path
     return found
 

@@ -23,7 +23,9 @@ from bbws.core.functions import BY_NAME
 from bbws.core.settings import ENV_NAMES
 from bbws.delivery import elf
 from bbws.delivery.archive import is_excluded, sha256_of
+from bbws.delivery.dependencies import normalize
 from bbws.delivery.manifest import FunctionArtifact, Manifest
+from bbws.delivery.records import check_records
 from bbws.delivery.targets import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES, Architecture, Target
 
 _IMPORT_TIMEOUT_SECONDS = 120
@@ -194,6 +196,12 @@ def _check_archive(path: Path, artifact: FunctionArtifact, target: Target, label
         module_path = artifact.handler.rpartition(".")[0].replace(".", "/")
         if f"{module_path}.py" not in names and f"{module_path}/__init__.py" not in names:
             findings.append(Finding(label, f"handler module {module_path}.py is not in the zip"))
+        project_package = artifact.handler.split(".", 1)[0]
+        findings.extend(
+            Finding(f"{label}!{problem.file}", problem.reason)
+            for problem in check_records(names, archive.read, project_package=project_package)
+        )
+        findings.extend(_check_distributions(names, artifact, label))
         for info in infos:
             if info.is_dir() or info.file_size < 4:
                 continue
@@ -208,6 +216,21 @@ def _check_archive(path: Path, artifact: FunctionArtifact, target: Target, label
                 findings.append(Finding(where, str(error)))
                 continue
             findings.extend(Finding(where, reason) for reason in native.problems(target))
+    return findings
+
+
+def _pin_of(dist_info: str) -> str:
+    name, _, version = dist_info.removesuffix(".dist-info").rpartition("-")
+    return f"{normalize(name)}=={version}"
+
+
+def _check_distributions(names: Sequence[str], artifact: FunctionArtifact, label: str) -> list[Finding]:
+    """The zip's dist-info directories are exactly the manifest's pinned distributions."""
+    tops = {name.split("/", 1)[0] for name in names}
+    shipped = {_pin_of(top) for top in tops if top.endswith(".dist-info")}
+    pinned = set(artifact.distributions)
+    findings = [Finding(label, f"{pin} is in the manifest but not in the zip") for pin in sorted(pinned - shipped)]
+    findings += [Finding(label, f"{pin} is in the zip but not in the manifest") for pin in sorted(shipped - pinned)]
     return findings
 
 
