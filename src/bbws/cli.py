@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bbws.delivery.commands import register as register_delivery
+from bbws.delivery.environments import register as register_environments
 from bbws.delivery.openapi import register as register_openapi
 from bbws.local.commands import app as local_app
 
@@ -12,6 +13,7 @@ app = typer.Typer(help="BBWS Commerce Platform tooling.", no_args_is_help=True, 
 app.add_typer(local_app, name="local", help="Run the platform on this machine.")
 register_openapi(app)
 register_delivery(app)
+register_environments(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -66,9 +66,9 @@ def test_a_deploy_publishes_the_artifact_as_a_new_version_and_records_it(cloud: 
 
 def test_an_account_mismatch_stops_a_deploy_before_anything_changes(cloud: Cloud, dist: Path) -> None:
     # Given credentials for moto's account but an environment that lives in another account
-    elsewhere = Environment("dev", "536580886816", "eu-west-1", previous=None)
+    elsewhere = Environment("dev", "111122223333", "eu-west-1", previous=None)
     # When a deploy is attempted
-    with pytest.raises(GuardError, match="belong to account 123456789012, but dev is account 536580886816"):
+    with pytest.raises(GuardError, match="belong to account 123456789012, but dev is account 111122223333"):
         deploy(elsewhere, load_artifacts(dist), cloud.session)
     # Then no version was published and nothing was uploaded
     assert _versions(cloud, DEV, "health") == ["$LATEST", "1"]
@@ -172,7 +172,7 @@ def test_destroying_prod_is_refused_in_every_spelling(spelling: str, monkeypatch
 
 
 def test_destroying_anything_with_prod_credentials_is_refused(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Given credentials of the prod account (moto now answers STS as 093646564004)
+    # Given credentials of the prod account (moto now answers STS as prod's account)
     prod_account = accounts.ENVIRONMENTS["prod"].account_id
     monkeypatch.setenv("MOTO_ACCOUNT_ID", prod_account)
     assert cloud.client("sts").get_caller_identity()["Account"] == prod_account
@@ -199,11 +199,12 @@ def test_the_destroy_command_refuses_prod() -> None:
 
 
 def test_the_deploy_command_stops_on_an_account_mismatch(cloud: Cloud, dist: Path) -> None:
-    # Given the real environment table (sit is 815856636111) and moto's account
+    # Given the real environment table (sit's account from its definition) and moto's account
+    sit_account = accounts.ENVIRONMENTS["sit"].account_id
     result = CliRunner().invoke(app, ["deploy", "--env", "sit", "--dist", str(dist)])
     # Then the command refuses and says why
     assert result.exit_code == 1
-    assert "the credentials belong to account 123456789012, but sit is account 815856636111" in result.output
+    assert f"the credentials belong to account 123456789012, but sit is account {sit_account}" in result.output
     assert _versions(cloud, SIT, "health") == ["$LATEST", "1"]
 
 

@@ -52,8 +52,8 @@ def test_aws_access_is_by_oidc_role_never_stored_keys(name: str) -> None:
             assert job["permissions"]["id-token"] == "write"
             assert "environment" in job
     for step in _aws_steps(workflow):
-        assert step["with"]["role-to-assume"].startswith("arn:aws:iam::")
-        assert "allowed-account-ids" in step["with"]
+        assert step["with"]["role-to-assume"] == "${{ steps.target.outputs.deploy_role_arn }}"
+        assert step["with"]["allowed-account-ids"] == "${{ steps.target.outputs.account_id }}"
     assert "aws-access-key-id" not in text
     assert "AWS_SECRET_ACCESS_KEY" not in text
 
@@ -62,11 +62,25 @@ def test_aws_access_is_by_oidc_role_never_stored_keys(name: str) -> None:
     ("name", "env"), [("deploy-dev.yml", "dev"), ("promote-sit.yml", "sit"), ("promote-prod.yml", "prod")]
 )
 def test_each_stage_assumes_a_role_in_its_own_account(name: str, env: str) -> None:
+    """Given a stage's workflow, then it reads the account, region and role from the
+    environment's definition (`bbws environments --github-output`, no account in the workflow)
+    before it assumes the role, and those are the environment's."""
+    from typer.testing import CliRunner
+
+    from bbws.cli import app
+
     expected = ENVIRONMENTS[env]
-    (step,) = _aws_steps(_load(name))
-    assert step["with"]["allowed-account-ids"] == expected.account_id
-    assert step["with"]["aws-region"] == expected.region
-    assert f"arn:aws:iam::{expected.account_id}:" in step["with"]["role-to-assume"]
+    steps = _steps(_load(name))
+    (aws,) = _aws_steps(_load(name))
+    target = next(s for s in steps if s.get("id") == "target")
+    assert target["run"] == f'.venv/bin/bbws environments --env {env} --github-output >> "$GITHUB_OUTPUT"'
+    assert steps.index(target) < steps.index(aws)
+    assert aws["with"]["aws-region"] == "${{ steps.target.outputs.region }}"
+    printed = CliRunner().invoke(app, ["environments", "--env", env, "--github-output"]).output
+    outputs = dict(line.split("=", 1) for line in printed.splitlines())
+    assert outputs["account_id"] == expected.account_id
+    assert outputs["region"] == expected.region
+    assert outputs["deploy_role_arn"] == f"arn:aws:iam::{expected.account_id}:role/bbws-github-deploy-{env}"
     jobs = [job for job in _load(name)["jobs"].values() if "environment" in job]
     assert [job["environment"] for job in jobs] == [env]
 

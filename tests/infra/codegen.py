@@ -20,10 +20,6 @@ TERRAFORM = ROOT / "infra" / "terraform"
 ROUTES_JSON = TERRAFORM / "modules" / "api" / "routes.json"
 TABLES_JSON = TERRAFORM / "stack" / "tables.json"
 
-# A table without its own TTL attribute still has TTL switched on, on this attribute, so that a
-# service can start expiring items without an infrastructure change.
-DEFAULT_TTL_ATTRIBUTE = "expiresAt"
-
 
 def routes_document() -> dict[str, Any]:
     """Every route of the API as the `api` module's OpenAPI body is built from it."""
@@ -48,7 +44,9 @@ def tables_document() -> dict[str, Any]:
         tables[table_key(settings_field)] = {
             "settingsField": settings_field,
             "definition": module.TABLE,
-            "ttlAttribute": getattr(module, "TTL_ATTRIBUTE", None) or DEFAULT_TTL_ATTRIBUTE,
+            # TTL only where the code declares the attribute it expires items by: a table with TTL
+            # on an attribute nothing writes is configuration the code does not back.
+            "ttlAttribute": getattr(module, "TTL_ATTRIBUTE", None),
         }
     return {"tables": tables}
 

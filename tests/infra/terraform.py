@@ -87,6 +87,12 @@ def variables(directory: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
+def definition(environment: str) -> dict[str, Any]:
+    """`local.environment` of an environment's one definition (environment.tf.json)."""
+    document = json.loads((ENVIRONMENTS / environment / "environment.tf.json").read_text(encoding="utf-8"))
+    return dict(document["locals"]["environment"])
+
+
 def one(block: Any) -> dict[str, Any]:
     """A nested block python-hcl2 gives as a one-element list."""
     if isinstance(block, list):

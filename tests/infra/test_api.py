@@ -207,3 +207,14 @@ def test_the_api_alarms_on_server_errors_and_latency() -> None:
     assert alarms["server_errors"]["metric_name"] == "5XXError"
     assert alarms["latency"]["metric_name"] == "Latency"
     assert alarms["latency"]["extended_statistic"] == "p95"
+
+
+def test_destroy_resets_the_regions_api_gateway_logging_role() -> None:
+    """Given the API Gateway account setting (one per region, set by the public API's module),
+    then destroying it resets the region's CloudWatch role rather than leaving it pointing at
+    the role destroyed with the environment, and only one of the two APIs manages it."""
+    account = resources(MODULES / "api", "aws_api_gateway_account")["this"]
+
+    assert account["reset_on_delete"] is True
+    assert account["cloudwatch_role_arn"] == "${aws_iam_role.cloudwatch[0].arn}"
+    assert modules(STACK)["staff_api"]["manage_account_logging_role"] is False

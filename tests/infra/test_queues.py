@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bbws.core.functions import FUNCTIONS, Trigger
+from bbws.delivery.accounts import ENVIRONMENTS
 from bbws.local.provision import MAX_RECEIVE_COUNT, QUEUES
 from tests.infra.terraform import MODULES, STACK, load_dir, locals_of, modules, one, resources, squash
 
@@ -105,13 +106,13 @@ def test_queues_refuse_plain_http() -> None:
     assert one(statement["condition"])["values"] == ["false"]
 
 
-@pytest.mark.parametrize("environment", ["dev", "sit", "prod"])
+@pytest.mark.parametrize("environment", sorted(ENVIRONMENTS))
 def test_reserved_concurrency_leaves_room_for_the_pollers(environment: str) -> None:
     """Given an environment's reserved concurrency, then a consumer with a reservation has at
     least as much as its event source mapping may drive (else the pollers are throttled)."""
-    from tests.infra.terraform import ENVIRONMENTS, load, variables
+    from tests.infra.terraform import variables
 
-    reserved = load(ENVIRONMENTS / environment / "terraform.tfvars")["reserved_concurrency"]
+    reserved = ENVIRONMENTS[environment].settings.get("reserved_concurrency", {})
     maximum = variables(QUEUE)["maximum_concurrency"]["default"]
 
     for consumer in CONSUMERS:

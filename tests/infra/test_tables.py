@@ -14,7 +14,7 @@ from tests.infra.terraform import (
     MODULES,
     STACK,
     TERRAFORM_BIN,
-    load,
+    definition,
     modules,
     one,
     render_locals,
@@ -77,26 +77,30 @@ def test_every_table_of_the_code_is_created_from_tables_json() -> None:
     assert set(tables) == {table_key(field) for field in TABLE_SCHEMAS}
 
 
-def test_table_module_turns_on_recovery_encryption_and_ttl() -> None:
+def test_table_module_turns_on_recovery_encryption_and_ttl_where_declared() -> None:
     """Given the table module, then it is on-demand with point-in-time recovery, KMS
-    encryption with the customer managed key, and TTL enabled."""
+    encryption with the customer managed key, and TTL enabled on the code's TTL attribute
+    only when the code declares one."""
     table = resources(TABLE, "aws_dynamodb_table")["this"]
 
     assert table["billing_mode"] == "${local.billing_mode}"
     assert one(table["point_in_time_recovery"])["enabled"] is True
     assert one(table["server_side_encryption"]) == {"enabled": True, "kms_key_arn": "${var.kms_key_arn}"}
-    assert one(table["ttl"]) == {"enabled": True, "attribute_name": "${var.ttl_attribute}"}
     assert table["deletion_protection_enabled"] == "${var.deletion_protection}"
-    assert table["dynamic"][0]["attribute"]["for_each"] == "${local.attributes}"
-    assert table["dynamic"][1]["global_secondary_index"]["for_each"] == "${local.global_secondary_indexes}"
+    dynamic = {kind: block for entry in table["dynamic"] for kind, block in entry.items()}
+    assert dynamic["attribute"]["for_each"] == "${local.attributes}"
+    assert dynamic["global_secondary_index"]["for_each"] == "${local.global_secondary_indexes}"
+    assert dynamic["ttl"]["for_each"] == "${var.ttl_attribute == null ? [] : [var.ttl_attribute]}"
+    assert one(dynamic["ttl"]["content"]) == {"enabled": True, "attribute_name": "${ttl.value}"}
+    assert "ttl" not in table
 
 
 @pytest.mark.parametrize(("environment", "protected"), [("dev", False), ("sit", False), ("prod", True)])
 def test_only_prod_protects_tables_and_users_against_deletion(environment: str, protected: bool) -> None:
-    """Given an environment's variables, then deletion protection is on in prod only, and the
-    stack passes it to every table and the user pool."""
-    tfvars = load(ENVIRONMENTS / environment / "terraform.tfvars")
-
-    assert tfvars["deletion_protection"] is protected
+    """Given an environment's definition, then it is protected in prod only, its protection
+    is the stack's deletion protection, and the stack passes it to every table and the user
+    pool."""
+    assert definition(environment)["protected"] is protected
+    assert modules(ENVIRONMENTS / environment)["stack"]["deletion_protection"] == "${local.environment.protected}"
     assert modules(STACK)["table"]["deletion_protection"] == "${var.deletion_protection}"
     assert modules(STACK)["cognito"]["deletion_protection"] == "${var.deletion_protection}"

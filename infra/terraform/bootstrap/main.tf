@@ -1,10 +1,12 @@
-# Once per account, before the environment's first `terraform init`: the S3 state bucket, the
-# DynamoDB lock table and the artifacts bucket `bbws deploy` uploads to. Run it in a workspace
-# named after the environment (`terraform workspace select -or-create dev`) with
-# `-var environment=dev`, so each account's bootstrap state stays apart (docs/operations.md).
+# Once per account, before the environment's first `terraform init`: the S3 state bucket (the
+# backend locks with a lock file in it) and the artifacts bucket `bbws deploy` uploads to. Run
+# it in a workspace named after the environment (`terraform workspace select -or-create dev`)
+# with `-var environment=dev`, so each account's bootstrap state stays apart
+# (docs/operations.md). Accounts and regions come from the environments' definitions.
 
 terraform {
-  required_version = ">= 1.6"
+  # 1.9: the environment's validation reads the definitions.
+  required_version = ">= 1.9"
 
   required_providers {
     aws = {
@@ -15,19 +17,27 @@ terraform {
 }
 
 variable "environment" {
-  description = "dev, sit or prod: selects the account and region (SPEC section 6)."
+  description = "An environment defined in ../environments/<name>/environment.tf.json: selects the account and region."
   type        = string
   validation {
-    condition     = contains(["dev", "sit", "prod"], var.environment)
-    error_message = "environment must be dev, sit or prod."
+    condition     = contains(keys(local.accounts), var.environment)
+    error_message = "environment must be one defined under infra/terraform/environments: ${join(", ", sort(keys(local.accounts)))}."
   }
 }
 
 locals {
+  # Each environment's one definition (environments/<env>/environment.tf.json), and which
+  # environment is promoted from it.
+  definitions = {
+    for file in fileset("${path.module}/../environments", "*/environment.tf.json") :
+    dirname(file) => jsondecode(file("${path.module}/../environments/${file}")).locals.environment
+  }
   accounts = {
-    dev  = { account_id = "536580886816", region = "eu-west-1", next = "sit" }
-    sit  = { account_id = "815856636111", region = "eu-west-1", next = "prod" }
-    prod = { account_id = "093646564004", region = "af-south-1", next = null }
+    for name, env in local.definitions : name => {
+      account_id = env.account_id
+      region     = env.region
+      next       = one([for other, candidate in local.definitions : other if candidate.promoted_from == name])
+    }
   }
   environment = var.environment
   target      = local.accounts[local.environment]
@@ -60,7 +70,7 @@ provider "aws" {
 }
 
 resource "aws_kms_key" "state" {
-  description             = "bbws ${local.environment} Terraform state, lock table and artifacts"
+  description             = "bbws ${local.environment} Terraform state"
   enable_key_rotation     = true
   deletion_window_in_days = 30
 
@@ -210,38 +220,12 @@ resource "aws_s3_bucket_policy" "this" {
   depends_on = [aws_s3_bucket_public_access_block.this]
 }
 
-resource "aws_dynamodb_table" "lock" {
-  name                        = "bbws-tfstate-lock"
-  billing_mode                = "PAY_PER_REQUEST"
-  hash_key                    = "LockID"
-  deletion_protection_enabled = true
-
-  attribute {
-    name = "LockID"
-    type = "S"
-  }
-
-  point_in_time_recovery {
-    enabled = true
-  }
-
-  server_side_encryption {
-    enabled     = true
-    kms_key_arn = aws_kms_key.state.arn
-  }
-}
-
 output "state_bucket" {
-  description = "Bucket of the environment's Terraform state (backend \"s3\" bucket)."
+  description = "Bucket of the environment's Terraform state and its lock file (backend \"s3\" bucket, use_lockfile)."
   value       = aws_s3_bucket.this["state"].id
 }
 
 output "artifacts_bucket" {
   description = "Bucket bbws deploy uploads artifacts/<sha256>.zip to."
   value       = aws_s3_bucket.this["artifacts"].id
-}
-
-output "lock_table" {
-  description = "DynamoDB table of the state lock (backend \"s3\" dynamodb_table)."
-  value       = aws_dynamodb_table.lock.name
 }

@@ -1,9 +1,9 @@
 variable "environment" {
-  description = "dev, sit or prod (SPEC section 6)."
+  description = "Name of the environment (infra/terraform/environments/<name>): dev, sit, prod or one of your own."
   type        = string
   validation {
-    condition     = contains(["dev", "sit", "prod"], var.environment)
-    error_message = "environment must be dev, sit or prod."
+    condition     = can(regex("^[a-z][a-z0-9]{1,9}$", var.environment))
+    error_message = "environment must be 2 to 10 lower-case letters or digits, starting with a letter (it is part of every resource name)."
   }
 }
 
@@ -37,6 +37,7 @@ variable "log_level" {
   description = "LOG_LEVEL of every function."
   type        = string
   default     = "INFO"
+  nullable    = false
 }
 
 variable "metrics_namespace" {
@@ -54,6 +55,7 @@ variable "reserved_concurrency" {
   description = "Reserved concurrent executions by function name; a function not listed uses the unreserved pool (-1)."
   type        = map(number)
   default     = {}
+  nullable    = false
 }
 
 variable "deletion_protection" {
@@ -65,6 +67,7 @@ variable "alarm_emails" {
   description = "Addresses subscribed to the alarm topic (each confirms by email)."
   type        = list(string)
   default     = []
+  nullable    = false
 }
 
 variable "from_email" {
@@ -112,4 +115,5 @@ variable "manage_apigateway_account" {
   description = "Let this stack set the region's API Gateway CloudWatch logging role."
   type        = bool
   default     = true
+  nullable    = false
 }

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from bbws.core.errors import ConfigurationError
 
-Environment = Literal["dev", "sit", "prod", "local"]
+# `local`, or the name of an environment defined under infra/terraform/environments (dev, sit,
+# prod or one an adopter adds); the same pattern as the stack's `environment` variable.
+Environment = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]{1,9}$")]
 
 # Environment variable name for each settings field. Terraform sets exactly these names; a
 # test reads this mapping and checks every function's Terraform environment against it.

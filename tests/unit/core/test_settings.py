@@ -30,9 +30,18 @@ def test_values_come_from_the_environment() -> None:
     assert settings.internal_emails == ("a@x.com", "b@x.com")
 
 
-def test_an_unknown_environment_is_refused() -> None:
+@pytest.mark.parametrize("name", ["Staging", "pre prod", "x", "prod-eu-west-1"])
+def test_a_malformed_environment_name_is_refused(name: str) -> None:
+    """Given ENVIRONMENT that could not be a defined environment's name (the stack's pattern),
+    then the settings refuse it."""
     with pytest.raises(ValidationError):
-        Settings.from_environ({"ENVIRONMENT": "staging"})
+        Settings.from_environ({"ENVIRONMENT": name})
+
+
+def test_an_environment_an_adopter_adds_is_accepted() -> None:
+    """Given an environment defined beside dev, sit and prod (infra/terraform/environments/qa),
+    then its functions start: the settings do not list the environments."""
+    assert Settings.from_environ({"ENVIRONMENT": "qa"}).environment == "qa"
 
 
 def test_a_missing_required_resource_names_its_variable() -> None:

@@ -125,7 +125,10 @@ resource "aws_iam_role_policy_attachment" "cloudwatch" {
 resource "aws_api_gateway_account" "this" {
   count               = var.manage_account_logging_role ? 1 : 0
   cloudwatch_role_arn = aws_iam_role.cloudwatch[0].arn
-  depends_on          = [aws_iam_role_policy_attachment.cloudwatch]
+  # Destroying the environment clears the region's logging role instead of leaving it pointing
+  # at the role destroyed with it (the provider's default leaves it).
+  reset_on_delete = true
+  depends_on      = [aws_iam_role_policy_attachment.cloudwatch]
 }
 
 data "aws_partition" "current" {}

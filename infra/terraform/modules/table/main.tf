@@ -1,5 +1,6 @@
 # One service's DynamoDB table, defined by the same TABLE the service's code and the local
-# emulator use, with point-in-time recovery, KMS encryption and TTL always on.
+# emulator use, with point-in-time recovery and KMS encryption always on, and TTL where the code
+# declares its attribute (TTL_ATTRIBUTE in dal/schema.py).
 
 resource "aws_dynamodb_table" "this" {
   name                        = var.name
@@ -27,9 +28,12 @@ resource "aws_dynamodb_table" "this" {
     }
   }
 
-  ttl {
-    enabled        = true
-    attribute_name = var.ttl_attribute
+  dynamic "ttl" {
+    for_each = var.ttl_attribute == null ? [] : [var.ttl_attribute]
+    content {
+      enabled        = true
+      attribute_name = ttl.value
+    }
   }
 
   point_in_time_recovery {

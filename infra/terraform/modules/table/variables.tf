@@ -9,8 +9,9 @@ variable "definition" {
 }
 
 variable "ttl_attribute" {
-  description = "Attribute holding each item's expiry time in epoch seconds."
+  description = "Attribute holding each item's expiry time in epoch seconds (null: the table has no TTL)."
   type        = string
+  default     = null
 }
 
 variable "kms_key_arn" {

@@ -5,7 +5,7 @@
 
 mock_provider "aws" {
   mock_data "aws_caller_identity" {
-    defaults = { account_id = "536580886816" }
+    defaults = { account_id = "123456789012" }
   }
   mock_data "aws_region" {
     defaults = { name = "eu-west-1" }
@@ -19,34 +19,34 @@ mock_provider "aws" {
 
   # Computed attributes the provider validates as ARNs or ids when another resource uses them.
   mock_resource "aws_iam_role" {
-    defaults = { arn = "arn:aws:iam::536580886816:role/mock" }
+    defaults = { arn = "arn:aws:iam::123456789012:role/mock" }
   }
   mock_resource "aws_kms_key" {
-    defaults = { arn = "arn:aws:kms:eu-west-1:536580886816:key/00000000-0000-0000-0000-000000000000" }
+    defaults = { arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" }
   }
   mock_resource "aws_sns_topic" {
-    defaults = { arn = "arn:aws:sns:eu-west-1:536580886816:mock" }
+    defaults = { arn = "arn:aws:sns:eu-west-1:123456789012:mock" }
   }
   mock_resource "aws_cognito_user_pool" {
-    defaults = { id = "eu-west-1_mock", arn = "arn:aws:cognito-idp:eu-west-1:536580886816:userpool/eu-west-1_mock" }
+    defaults = { id = "eu-west-1_mock", arn = "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_mock" }
   }
   mock_resource "aws_sqs_queue" {
-    defaults = { arn = "arn:aws:sqs:eu-west-1:536580886816:mock", url = "https://sqs.eu-west-1.amazonaws.com/536580886816/mock" }
+    defaults = { arn = "arn:aws:sqs:eu-west-1:123456789012:mock", url = "https://sqs.eu-west-1.amazonaws.com/123456789012/mock" }
   }
   mock_resource "aws_cloudwatch_log_group" {
-    defaults = { arn = "arn:aws:logs:eu-west-1:536580886816:log-group:mock" }
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mock" }
   }
   mock_resource "aws_lambda_function" {
-    defaults = { arn = "arn:aws:lambda:eu-west-1:536580886816:function:mock", version = "1" }
+    defaults = { arn = "arn:aws:lambda:eu-west-1:123456789012:function:mock", version = "1" }
   }
   mock_resource "aws_lambda_alias" {
     defaults = {
-      arn        = "arn:aws:lambda:eu-west-1:536580886816:function:mock:live"
-      invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:536580886816:function:mock:live/invocations"
+      arn        = "arn:aws:lambda:eu-west-1:123456789012:function:mock:live"
+      invoke_arn = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:mock:live/invocations"
     }
   }
   mock_resource "aws_api_gateway_rest_api" {
-    defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:536580886816:mock" }
+    defaults = { execution_arn = "arn:aws:execute-api:eu-west-1:123456789012:mock" }
   }
   mock_resource "aws_api_gateway_stage" {
     defaults = { invoke_url = "https://mock.execute-api.eu-west-1.amazonaws.com/v1" }
@@ -55,19 +55,19 @@ mock_provider "aws" {
     defaults = { arn = "arn:aws:s3:::mock" }
   }
   mock_resource "aws_dynamodb_table" {
-    defaults = { arn = "arn:aws:dynamodb:eu-west-1:536580886816:table/mock" }
+    defaults = { arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/mock" }
   }
   mock_resource "aws_sesv2_email_identity" {
-    defaults = { arn = "arn:aws:ses:eu-west-1:536580886816:identity/mock" }
+    defaults = { arn = "arn:aws:ses:eu-west-1:123456789012:identity/mock" }
   }
   mock_resource "aws_sesv2_configuration_set" {
-    defaults = { arn = "arn:aws:ses:eu-west-1:536580886816:configuration-set/mock" }
+    defaults = { arn = "arn:aws:ses:eu-west-1:123456789012:configuration-set/mock" }
   }
 }
 
 variables {
   environment      = "dev"
-  artifacts_bucket = "bbws-artifacts-536580886816-eu-west-1"
+  artifacts_bucket = "bbws-artifacts-123456789012-eu-west-1"
   artifacts = {
     "health"                 = "0000000000000000000000000000000000000000000000000000000000000001"
     "products-api"           = "0000000000000000000000000000000000000000000000000000000000000002"
