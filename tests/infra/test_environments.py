@@ -22,7 +22,6 @@ from tests.infra.codegen import ROOT
 from tests.infra.terraform import (
     BOOTSTRAP,
     STACK,
-    TERRAFORM,
     load,
     locals_of,
     modules,
@@ -286,3 +285,25 @@ def test_the_deploy_role_is_the_one_the_tooling_names(environment: str) -> None:
     name = locals_of(BOOTSTRAP)["deploy_role_name"].replace("${local.environment}", environment)
 
     assert ENVIRONMENTS[environment].deploy_role_arn.endswith(f":role/{name}")
+
+
+def test_bbws_environments_lists_every_definition() -> None:
+    """Given the definitions, when `bbws environments` runs, then it prints each environment
+    with its account, region and promotion source; --github-output needs one environment and
+    an unknown one is refused."""
+    from typer.testing import CliRunner
+
+    from bbws.cli import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["environments"])
+    alone = runner.invoke(app, ["environments", "--github-output"])
+    unknown = runner.invoke(app, ["environments", "--env", "staging", "--github-output"])
+
+    assert listed.exit_code == 0
+    for env in ENVIRONMENTS.values():
+        assert env.account_id in listed.output
+        assert env.region in listed.output
+    assert alone.exit_code == 2
+    assert unknown.exit_code == 1
+    assert "unknown environment 'staging'" in unknown.output
