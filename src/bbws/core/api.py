@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.api_gateway import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
@@ -66,11 +66,12 @@ def validation_problem(errors: list[dict[str, Any]]) -> ProblemDetails:
     )
 
 
-def build_resolver() -> APIGatewayRestResolver:
-    """An API Gateway REST resolver with request validation, exact JSON numbers and problem
+def build_resolver(*, validation: bool = True) -> APIGatewayRestResolver:
+    """An API Gateway REST resolver with request validation (pydantic; a function without input
+    passes `validation=False` and never loads pydantic), exact JSON numbers and problem
     responses for every error (no stack traces or internals ever reach the caller)."""
     app = APIGatewayRestResolver(
-        enable_validation=True,
+        enable_validation=validation,
         strip_prefixes=[BASE_PATH],
         serializer=jsonutil.dumps,
         json_body_deserializer=jsonutil.loads,
@@ -131,8 +132,11 @@ def _body_not_json(event: dict[str, Any]) -> bool:
     return content_type.split(";", 1)[0].strip().lower() not in ("", "application/json")
 
 
-def api_entry_point(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The instrumented `lambda_handler` for an API function: body limit and type, then routing."""
+def api_entry_point(
+    app: APIGatewayRestResolver, *, traced: bool = True
+) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The instrumented `lambda_handler` for an API function: body limit and type, then routing.
+    `traced=False` for a function that makes no AWS call (health): no X-Ray SDK in its init."""
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         problem: ProblemError | ProblemDetails | None = None
@@ -149,4 +153,4 @@ def api_entry_point(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], An
             }
         return app.resolve(event, context)
 
-    return instrument(lambda_handler)
+    return instrument(lambda_handler, traced=traced)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -12,7 +13,16 @@ from bbws.core.settings import get_settings
 
 logger = Logger()
 metrics = Metrics()
-tracer = Tracer()
+
+
+@cache
+def tracer() -> Tracer:
+    """The tracer, created by the first function that traces (health does not: it makes no AWS
+    call, and creating a tracer loads the X-Ray SDK). It patches botocore only, the one library
+    whose calls are traced: `Tracer()` alone patches every library the X-Ray SDK supports and
+    can import (docs/bench.md has the before/after figures)."""
+    return Tracer(patch_modules=["botocore"])
+
 
 API_CORRELATION = correlation_paths.API_GATEWAY_REST
 SQS_CORRELATION = "Records[0].messageId"
@@ -34,13 +44,14 @@ def _apply_settings() -> None:
         logger.append_keys(service=get_settings().service_name)
 
 
-def instrument(handler: Handler, *, correlation_path: str = API_CORRELATION) -> Handler:
-    """Wrap a Lambda entry point in the logger, tracer and metrics decorators, outermost first."""
+def instrument(handler: Handler, *, correlation_path: str = API_CORRELATION, traced: bool = True) -> Handler:
+    """Wrap a Lambda entry point in the logger, tracer (when `traced`) and metrics decorators,
+    outermost first."""
 
     def with_settings(event: dict[str, Any], context: Any) -> Any:
         _apply_settings()
         return handler(event, context)
 
-    wrapped = tracer.capture_lambda_handler(with_settings, capture_response=False)
+    wrapped = tracer().capture_lambda_handler(with_settings, capture_response=False) if traced else with_settings
     wrapped = metrics.log_metrics(wrapped)
     return logger.inject_lambda_context(wrapped, correlation_id_path=correlation_path, clear_state=True)

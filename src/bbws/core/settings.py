@@ -1,18 +1,24 @@
-"""The one settings model: every environment variable the functions read, read once."""
+"""The one settings model: every environment variable the functions read, read once.
+
+A frozen dataclass rather than a pydantic model: every function reads it at init, and a
+pydantic class costs its import and schema build in every cold start (health, which needs no
+pydantic at all, paid about 60 ms CPU for it; docs/bench.md). Thirteen strings need no more
+than the two checks below.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Annotated
-
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+import re
+from typing import Final
 
 from bbws.core.errors import ConfigurationError
 
 # `local`, or the name of an environment defined under infra/terraform/environments (dev, sit,
 # prod or one an adopter adds); the same pattern as the stack's `environment` variable.
-Environment = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]{1,9}$")]
+ENVIRONMENT_PATTERN: Final = re.compile(r"^[a-z][a-z0-9]{1,9}$")
 
 # Environment variable name for each settings field. Terraform sets exactly these names; a
 # test reads this mapping and checks every function's Terraform environment against it.
@@ -33,13 +39,12 @@ ENV_NAMES: dict[str, str] = {
 }
 
 
-class Settings(BaseModel):
+@dataclass(frozen=True)
+class Settings:
     """Configuration of one function. Resource names are optional here because each function
     needs only some of them; `require` raises a clear error when a needed one is missing."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    environment: Environment = "local"
+    environment: str = "local"
     log_level: str = "INFO"
     products_table_name: str | None = None
     campaigns_table_name: str | None = None
@@ -49,22 +54,24 @@ class Settings(BaseModel):
     notifications_queue_url: str | None = None
     templates_bucket_name: str | None = None
     from_email: str | None = None
-    internal_emails: tuple[str, ...] = Field(default=())
+    internal_emails: tuple[str, ...] = ()
     service_name: str = "bbws"
     metrics_namespace: str = "BBWS"
 
-    @field_validator("internal_emails", mode="before")
-    @classmethod
-    def _split_emails(cls, value: object) -> object:
-        if isinstance(value, str):
-            return tuple(part.strip() for part in value.split(",") if part.strip())
-        return value
+    def __post_init__(self) -> None:
+        if not ENVIRONMENT_PATTERN.fullmatch(self.environment):
+            raise ConfigurationError(
+                f"environment variable ENVIRONMENT is {self.environment!r}, not an environment's name"
+                f" ({ENVIRONMENT_PATTERN.pattern})"
+            )
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
         source = os.environ if environ is None else environ
-        values = {field: source[name] for field, name in ENV_NAMES.items() if source.get(name)}
-        return cls.model_validate(values)
+        values: dict[str, object] = {field: source[name] for field, name in ENV_NAMES.items() if source.get(name)}
+        if isinstance(emails := values.get("internal_emails"), str):
+            values["internal_emails"] = tuple(part.strip() for part in emails.split(",") if part.strip())
+        return cls(**values)  # type: ignore[arg-type]
 
     def require(self, field: str) -> str:
         """The value of a resource setting this function cannot work without."""
@@ -72,6 +79,9 @@ class Settings(BaseModel):
         if not value:
             raise ConfigurationError(f"environment variable {ENV_NAMES[field]} is not set")
         return str(value)
+
+
+FIELDS: frozenset[str] = frozenset(field.name for field in fields(Settings))
 
 
 @lru_cache(maxsize=1)
