@@ -8,6 +8,7 @@ without touching the code under measurement.
 from __future__ import annotations
 
 import copy
+import io
 import json
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from typing import Any
 
 from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.hooks import BaseEventHooks
+from botocore.response import StreamingBody
 
 _UNIQUE_ID = "bbws-bench-"
 
@@ -82,7 +84,10 @@ class Replay:
         queue = self.pending.get(f"{service}.{operation}")
         if not queue:
             raise UnexpectedCall(f"{service}.{operation} was not recorded for this route")
-        return queue.popleft()
+        response = queue.popleft()
+        if isinstance(response.get("Body"), bytes):
+            response["Body"] = StreamingBody(io.BytesIO(response["Body"]), len(response["Body"]))
+        return response
 
     def remaining(self) -> int:
         return sum(len(queue) for queue in self.pending.values())
@@ -165,9 +170,16 @@ def dynamodb_tables(request: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _copy_response(parsed: dict[str, Any]) -> dict[str, Any] | None:
+    body = parsed.get("Body")
+    if isinstance(body, StreamingBody):
+        # S3 GetObject: read the stream once, hand the code a fresh stream over the same bytes
+        # and keep the bytes, which `Replay` (and the cold start probes) wrap again per call.
+        data = body.read()
+        parsed["Body"] = StreamingBody(io.BytesIO(data), len(data))
+        return copy.deepcopy({key: value for key, value in parsed.items() if key != "Body"}) | {"Body": data}
     try:
         return copy.deepcopy(parsed)
-    except TypeError:  # a streaming body (S3 GetObject) cannot be replayed from a copy
+    except TypeError:  # anything else that cannot be copied is not replayed
         return None
 
 

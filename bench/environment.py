@@ -31,8 +31,10 @@ DUMMY_SETTINGS: dict[str, str] = {
 _PASSTHROUGH = ("PATH", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
 
 
-def lambda_environ(function: LambdaFunction, task_root: Path) -> dict[str, str]:
-    """What Lambda would set for `function`, with its settings from Terraform.
+def lambda_environ(function: LambdaFunction, task_root: Path, settings: dict[str, str] | None = None) -> dict[str, str]:
+    """What Lambda would set for `function`, with its settings from Terraform (`settings`, by
+    field, replaces the dummy values: the cold start probes replay responses recorded against
+    the emulator's resources, whose names appear in some answers, e.g. BatchGetItem's).
 
     Tracing stays ON as in the deployed functions: LAMBDA_TASK_ROOT is set and
     POWERTOOLS_TRACE_DISABLED is not, so Powertools' Tracer loads the X-Ray SDK and patches
@@ -58,7 +60,8 @@ def lambda_environ(function: LambdaFunction, task_root: Path) -> dict[str, str]:
             "POWERTOOLS_SERVICE_NAME": function.service,
         }
     )
+    values = DUMMY_SETTINGS | (settings or {})
     for field in sorted(function.settings):
-        if field in DUMMY_SETTINGS:
-            environ[ENV_NAMES[field]] = DUMMY_SETTINGS[field]
+        if field in values:
+            environ[ENV_NAMES[field]] = values[field]
     return environ

@@ -11,8 +11,16 @@ from rich.console import Console
 RESULTS = {
     "machine": {"cpu": "Test CPU", "logical_cpus": 2, "python": "3.12.1", "commit": "abc1234", "measured_at": "now"},
     "cold_start": {
-        "health": {"median_ms": 120.0, "boto3_median_ms": 100.0, "ratio": 1.2, "target": 1.3, "pass": True},
-        "orders-api": {"skipped": "bbws.orders.handlers.api does not exist yet", "target": 1.3, "pass": None},
+        "health": {
+            "init_cpu_ms": 40.0,
+            "boto3_cpu_ms": 100.0,
+            "init_over_boto3_cpu": 0.4,
+            "init_over_floor_cpu": 1.2,
+            "targets": {"init / boto3": {"value": 0.4, "target": 0.5, "pass": True}},
+            "pass": True,
+        },
+        "orders-api": {"skipped": "bbws.orders.handlers.api does not exist yet", "pass": None},
+        "notes": ["targets judged on CPU medians"],
     },
     "warm": {"GET /health": {"median_ms": 0.2, "p99_ms": 0.4, "target_ms": 1.0, "pass": True}},
     "dynamodb_calls": {
@@ -46,14 +54,16 @@ def test_results_are_written_as_json_with_every_section(tmp_path: Path) -> None:
         "aws_calls_per_order",
         "local_throughput",
     ]
-    assert written["cold_start"]["health"]["ratio"] == 1.2
+    assert written["cold_start"]["health"]["init_over_boto3_cpu"] == 0.4
 
 
 def test_every_section_is_printed_with_its_verdicts() -> None:
     console = Console(record=True, width=200)
     print_results(RESULTS, console)
     text = console.export_text()
-    assert "1.2x" in text
+    assert "0.40x" in text
+    assert "1.20x" in text
+    assert "targets judged on CPU medians" in text
     assert "skipped" in text
     assert "GET /health" in text
     assert "Scanx1" in text
