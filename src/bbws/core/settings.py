@@ -9,9 +9,9 @@ than the two checks below.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, fields
 from functools import lru_cache
-import re
 from typing import Final
 
 from bbws.core.errors import ConfigurationError
