@@ -17,6 +17,7 @@ from tests.support.events import LambdaContext
 from bbws.core import aws
 from bbws.core.functions import BY_NAME
 from bbws.core.settings import get_settings
+from bbws.local import moto_fixes
 from bbws.local.provision import Resources, provision
 from bench.calls import AwsCallHooks, Call, CallLog
 from bench.environment import REGION
@@ -102,6 +103,7 @@ def emulated_world(prefix: str = "bench") -> Iterator[World]:
         os.environ.pop("AWS_ENDPOINT_URL", None)
         os.environ.pop("AWS_PROFILE", None)
         with mock_aws():
+            moto_fixes.apply()  # the SES calls the emulator adds to moto (suppression list)
             aws.reset()
             resources = provision(prefix=prefix, region=REGION)
             os.environ.update(resources.environ())

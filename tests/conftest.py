@@ -19,6 +19,15 @@ os.environ.pop("AWS_ENDPOINT_URL", None)
 pytest_plugins = ["tests.support.fixtures"]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _moto_as_the_emulator_serves_it() -> None:
+    """In-process moto (mock_aws) with the emulator's fixes, as `make run` and the rehearsal
+    serve it (each fix's own test undoes it to show it is still needed)."""
+    from bbws.local import moto_fixes
+
+    moto_fixes.apply()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_settings() -> Iterator[None]:
     from bbws.core import aws

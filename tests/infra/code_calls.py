@@ -37,6 +37,8 @@ METHOD_ACTIONS: dict[str, frozenset[str]] = {
     "put_object": frozenset({"s3:PutObject"}),
     # SESv2 SendEmail; with raw MIME content IAM also checks ses:SendRawEmail.
     "send_email": frozenset({"ses:SendEmail"}),
+    "get_suppressed_destination": frozenset({"ses:GetSuppressedDestination"}),
+    "put_suppressed_destination": frozenset({"ses:PutSuppressedDestination"}),
 }
 
 # TransactWriteItems is authorised per operation inside it.

@@ -1,4 +1,4 @@
-"""The seven Lambda functions: handler, the settings each one needs, how each is triggered.
+"""The eight Lambda functions: handler, the settings each one needs, how each is triggered.
 
 This table is the single source for packaging (`bbws package`), the local stack (which
 function serves a route or polls a queue) and the Terraform checks (every setting a function
@@ -85,8 +85,20 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
             "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "s3:GetObject",
             # SESv2 SendEmail with raw MIME content is authorised as both actions
             "ses:SendEmail", "ses:SendRawEmail",
+            # the account-level suppression list, read before every send
+            "ses:GetSuppressedDestination",
         }),
         queue="notifications",
+    ),
+    LambdaFunction(
+        "email-events-consumer", "notifications", "bbws.notifications.handlers.email_events:lambda_handler",
+        Trigger.QUEUE,
+        _COMMON | {"orders_table_name"},
+        aws_actions=frozenset({
+            # the event noted on its order (through bbws.orders.email_issues); the address suppressed
+            "dynamodb:UpdateItem", "ses:PutSuppressedDestination",
+        }),
+        queue="email-events",
     ),
 )  # fmt: skip
 

@@ -12,10 +12,14 @@ list it in `FIXES` with what moto does wrong and the moto version it was seen in
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import unquote
 
 Undo = Callable[[], None]
 
@@ -28,7 +32,140 @@ class MotoFix:
     install: Callable[[], Undo]
 
 
-FIXES: tuple[MotoFix, ...] = ()
+def _add_methods(cls: type, methods: dict[str, Callable[..., Any]]) -> Undo:
+    """Give `cls` the methods it lacks; the undo takes them away again."""
+    added = [name for name in methods if name not in cls.__dict__]
+    for name in added:
+        setattr(cls, name, methods[name])
+
+    def undo() -> None:
+        for name in added:
+            delattr(cls, name)
+
+    return undo
+
+
+def _ses_state(response: Any) -> dict[str, Any]:
+    """This fix's state of one account and region, kept on moto's SES backend (so a moto reset,
+    which builds new backends, empties it like every other state)."""
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends[response.current_account][response.region]
+    state: dict[str, Any] = backend.__dict__.setdefault(
+        "_bbws_sesv2", {"suppressed": {}, "production_access": False, "sending_enabled": True}
+    )
+    return state
+
+
+def _path_address(response: Any) -> str:
+    """The address at the end of /v2/email/suppression/addresses/<address>."""
+    return unquote(str(response.path).split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1])
+
+
+def _install_sesv2_suppression_list() -> Undo:
+    from moto.ses.exceptions import NotFoundException
+    from moto.sesv2.responses import SESV2Response
+
+    def put_suppressed_destination(self: Any) -> str:
+        body = json.loads(self.body or "{}")
+        address, reason = str(body["EmailAddress"]), str(body["Reason"])
+        if reason not in ("BOUNCE", "COMPLAINT"):
+            raise NotFoundException(f"invalid reason {reason}")  # AWS: a BadRequestException
+        _ses_state(self)["suppressed"][address.lower()] = {
+            "EmailAddress": address,
+            "Reason": reason,
+            "LastUpdateTime": datetime.now(UTC).timestamp(),
+        }
+        return "{}"
+
+    def get_suppressed_destination(self: Any) -> str:
+        entry = _ses_state(self)["suppressed"].get(_path_address(self).lower())
+        if entry is None:
+            raise NotFoundException(f"{_path_address(self)} is not on the suppression list")
+        return json.dumps({"SuppressedDestination": {**entry, "Attributes": {}}})
+
+    def delete_suppressed_destination(self: Any) -> str:
+        if _ses_state(self)["suppressed"].pop(_path_address(self).lower(), None) is None:
+            raise NotFoundException(f"{_path_address(self)} is not on the suppression list")
+        return "{}"
+
+    def list_suppressed_destinations(self: Any) -> str:
+        entries = sorted(_ses_state(self)["suppressed"].values(), key=lambda e: e["EmailAddress"])
+        return json.dumps({"SuppressedDestinationSummaries": entries})
+
+    return _add_methods(
+        SESV2Response,
+        {
+            "put_suppressed_destination": put_suppressed_destination,
+            "get_suppressed_destination": get_suppressed_destination,
+            "delete_suppressed_destination": delete_suppressed_destination,
+            "list_suppressed_destinations": list_suppressed_destinations,
+        },
+    )
+
+
+# A new account's SES sandbox quota (AWS: 200 emails per 24 hours, 1 per second).
+SANDBOX_QUOTA = {"Max24HourSend": 200.0, "MaxSendRate": 1.0}
+PRODUCTION_QUOTA = {"Max24HourSend": 50000.0, "MaxSendRate": 14.0}
+
+
+def _install_sesv2_account() -> Undo:
+    from moto.ses.models import ses_backends
+    from moto.sesv2.responses import SESV2Response
+
+    def get_account(self: Any) -> str:
+        state = _ses_state(self)
+        production = bool(state["production_access"])
+        sent = ses_backends[self.current_account][self.region].sent_message_count
+        return json.dumps(
+            {
+                "DedicatedIpAutoWarmupEnabled": False,
+                "EnforcementStatus": "HEALTHY",
+                "ProductionAccessEnabled": production,
+                "SendQuota": {**(PRODUCTION_QUOTA if production else SANDBOX_QUOTA), "SentLast24Hours": float(sent)},
+                "SendingEnabled": bool(state["sending_enabled"]),
+                "SuppressionAttributes": {"SuppressedReasons": ["BOUNCE", "COMPLAINT"]},
+            }
+        )
+
+    def put_account_details(self: Any) -> str:
+        # In AWS this asks for production access and a person reviews it; the emulator grants it.
+        body = json.loads(self.body or "{}")
+        if "ProductionAccessEnabled" in body:
+            _ses_state(self)["production_access"] = bool(body["ProductionAccessEnabled"])
+        return "{}"
+
+    def put_account_sending_attributes(self: Any) -> str:
+        body = json.loads(self.body or "{}")
+        _ses_state(self)["sending_enabled"] = bool(body.get("SendingEnabled", True))
+        return "{}"
+
+    return _add_methods(
+        SESV2Response,
+        {
+            "get_account": get_account,
+            "put_account_details": put_account_details,
+            "put_account_sending_attributes": put_account_sending_attributes,
+        },
+    )
+
+
+FIXES: tuple[MotoFix, ...] = (
+    MotoFix(
+        "sesv2_suppression_list",
+        "SESv2 Put/Get/Delete/ListSuppressedDestination(s) are not implemented (the account-level "
+        "suppression list the email-events consumer writes and the notifier reads)",
+        "5.2.5",
+        _install_sesv2_suppression_list,
+    ),
+    MotoFix(
+        "sesv2_account",
+        "SESv2 GetAccount (sandbox or production access, send quota) and PutAccountDetails are not "
+        "implemented; the emulated account starts in the sandbox, as a new AWS account does",
+        "5.2.5",
+        _install_sesv2_account,
+    ),
+)
 
 _lock = threading.Lock()
 _installed: dict[str, Undo] = {}

@@ -8,10 +8,12 @@ from bbws.core.routes import ROUTES, Access
 SPEC_FUNCTIONS = {
     "health", "products-api", "campaigns-api", "orders-api", "orders-consumer", "tenants-api", "notifications-consumer",
 }  # fmt: skip
+# Added by issue 12: SES's bounce, complaint and reject events (docs/notifications.md).
+OPERATIONS_FUNCTIONS = {"email-events-consumer"}
 
 
-def test_the_seven_functions_of_the_spec() -> None:
-    assert {f.name for f in FUNCTIONS} == SPEC_FUNCTIONS
+def test_the_seven_functions_of_the_spec_and_the_email_events_consumer() -> None:
+    assert {f.name for f in FUNCTIONS} == SPEC_FUNCTIONS | OPERATIONS_FUNCTIONS
     assert len(BY_NAME) == len(FUNCTIONS)
 
 

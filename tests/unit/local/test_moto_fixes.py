@@ -6,6 +6,8 @@ and its test here.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bbws.local import moto_fixes
@@ -34,3 +36,65 @@ def test_apply_is_idempotent() -> None:
 @pytest.fixture(autouse=True)
 def _patched() -> None:
     moto_fixes.apply()
+
+
+def _sesv2() -> object:
+    import boto3
+
+    return boto3.client("sesv2", region_name="eu-west-1")
+
+
+def test_sesv2_suppression_list_still_needed() -> None:
+    """Given moto without the fix, then the suppression list calls are not implemented."""
+    from moto import mock_aws
+
+    with mock_aws(), moto_fixes.unpatched("sesv2_suppression_list"), pytest.raises(NotImplementedError):
+        _sesv2().put_suppressed_destination(EmailAddress="a@example.com", Reason="BOUNCE")  # type: ignore[attr-defined]
+
+
+def test_sesv2_suppression_list_keeps_addresses_per_account() -> None:
+    """Given an address put on the list, then it reads back (case-insensitively) with its
+    reason, lists, and once deleted is a NotFoundException again."""
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    with mock_aws():
+        ses: Any = _sesv2()
+        ses.put_suppressed_destination(EmailAddress="Gone@Example.com", Reason="COMPLAINT")
+
+        found = ses.get_suppressed_destination(EmailAddress="gone@example.com")["SuppressedDestination"]
+        listed = ses.list_suppressed_destinations()["SuppressedDestinationSummaries"]
+        ses.delete_suppressed_destination(EmailAddress="gone@example.com")
+
+        assert (found["EmailAddress"], found["Reason"]) == ("Gone@Example.com", "COMPLAINT")
+        assert [entry["EmailAddress"] for entry in listed] == ["Gone@Example.com"]
+        with pytest.raises(ClientError, match="NotFoundException"):
+            ses.get_suppressed_destination(EmailAddress="gone@example.com")
+
+
+def test_sesv2_account_still_needed() -> None:
+    """Given moto without the fix, then GetAccount is not implemented."""
+    from moto import mock_aws
+
+    with mock_aws(), moto_fixes.unpatched("sesv2_account"), pytest.raises(NotImplementedError):
+        _sesv2().get_account()  # type: ignore[attr-defined]
+
+
+def test_sesv2_account_starts_in_the_sandbox_until_production_access_is_granted() -> None:
+    """Given a new emulated account, then SES is in the sandbox (200 a day, 1 a second); once
+    production access is asked for, the emulator grants it."""
+    from moto import mock_aws
+
+    with mock_aws():
+        ses: Any = _sesv2()
+        before = ses.get_account()
+        ses.put_account_details(
+            MailType="TRANSACTIONAL", WebsiteURL="https://bbws.example", UseCaseDescription="order emails",
+            ProductionAccessEnabled=True,
+        )  # fmt: skip
+        after = ses.get_account()
+
+    assert before["ProductionAccessEnabled"] is False
+    assert before["SendQuota"]["Max24HourSend"] == 200
+    assert after["ProductionAccessEnabled"] is True
+    assert after["SendQuota"]["Max24HourSend"] > 200

@@ -12,6 +12,8 @@ from bbws.core import aws
 from bbws.notifications.dal.mailer import SesMailer, is_permanent
 from bbws.notifications.errors import EmailRejected, EmailServiceUnavailable
 
+TAGS = {"orderId": "ord-1", "template": "order_receipt"}
+
 
 def client_error(code: str, status: int) -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "X")
@@ -56,21 +58,25 @@ def test_the_raw_message_goes_to_ses_from_the_sender(stubbed_ses: Stubber) -> No
     stubbed_ses.add_response(
         "send_email",
         {"MessageId": "ses-1"},
-        {"FromEmailAddress": "orders@bbws.example", "Content": {"Raw": {"Data": b"MIME"}}},
+        {
+            "FromEmailAddress": "orders@bbws.example",
+            "Content": {"Raw": {"Data": b"MIME"}},
+            "EmailTags": [{"Name": "orderId", "Value": "ord-1"}, {"Name": "template", "Value": "order_receipt"}],
+        },
     )
-    assert SesMailer().send(b"MIME", "orders@bbws.example") == "ses-1"
+    assert SesMailer().send(b"MIME", "orders@bbws.example", TAGS) == "ses-1"
 
 
 def test_a_rejected_message_is_a_permanent_failure(stubbed_ses: Stubber) -> None:
     stubbed_ses.add_client_error("send_email", service_error_code="MessageRejected", http_status_code=400)
     with pytest.raises(EmailRejected):
-        SesMailer().send(b"MIME", "orders@bbws.example")
+        SesMailer().send(b"MIME", "orders@bbws.example", TAGS)
 
 
 def test_a_server_error_is_a_transient_failure(stubbed_ses: Stubber) -> None:
     stubbed_ses.add_client_error("send_email", service_error_code="InternalFailure", http_status_code=500)
     with pytest.raises(EmailServiceUnavailable):
-        SesMailer().send(b"MIME", "orders@bbws.example")
+        SesMailer().send(b"MIME", "orders@bbws.example", TAGS)
 
 
 def test_an_unreachable_ses_is_a_transient_failure(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,4 +86,4 @@ def test_an_unreachable_ses_is_a_transient_failure(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(aws, "ses", Unreachable)
     with pytest.raises(EmailServiceUnavailable):
-        SesMailer().send(b"MIME", "orders@bbws.example")
+        SesMailer().send(b"MIME", "orders@bbws.example", TAGS)

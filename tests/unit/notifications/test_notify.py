@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,8 +19,9 @@ from bbws.notifications.errors import (
     OrderNotFoundYet,
 )
 from bbws.notifications.logic.notify import Delivery, Notifier
-from bbws.notifications.models.emails import Claim, EmailTemplate, RenderedEmail
+from bbws.notifications.models.emails import Claim, EmailTemplate, RenderedEmail, Suppression
 from bbws.notifications.models.messages import NotificationMessage, NotificationType
+from bbws.orders.email_issues import EmailIssue, EmailProblem
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,14 @@ class FakeMailer:
     failures: list[Exception] = field(default_factory=list)
 
     senders: list[str] = field(default_factory=list)
+    tags: list[Mapping[str, str]] = field(default_factory=list)
 
-    def send(self, raw_message: bytes, sender: str) -> str:
+    def send(self, raw_message: bytes, sender: str, tags: Mapping[str, str]) -> str:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append(raw_message)
         self.senders.append(sender)
+        self.tags.append(dict(tags))
         return f"ses-{len(self.sent)}"
 
 
@@ -80,7 +83,7 @@ class FakeLedger:
 
     def claim(self, order_id: str, template: str, lease_until_ms: int) -> Claim | None:
         current = self.state.get((order_id, template))
-        if current == "SENT":
+        if current in ("SENT", "SUPPRESSED"):
             return None
         if current == "SENDING":
             raise ClaimHeldElsewhere(template)
@@ -93,6 +96,9 @@ class FakeLedger:
         self.state[(claim.order_id, claim.template)] = "SENT"
         self.message_ids.append(ses_message_id)
 
+    def mark_suppressed(self, claim: Claim) -> None:
+        self.state[(claim.order_id, claim.template)] = "SUPPRESSED"
+
     def release(self, claim: Claim) -> None:
         if self.fail_release:
             raise RuntimeError("DynamoDB unavailable")
@@ -101,10 +107,28 @@ class FakeLedger:
 
 
 @dataclass
+class FakeSuppressions:
+    """The account's suppression list: address -> reason; reads are counted."""
+
+    listed: dict[str, str] = field(default_factory=dict)
+    reads: list[str] = field(default_factory=list)
+    unavailable: bool = False
+
+    def suppression_of(self, address: str) -> Suppression | None:
+        self.reads.append(address)
+        if self.unavailable:
+            raise EmailServiceUnavailable("SES is down")
+        reason = self.listed.get(address.lower())
+        return Suppression(address, reason, "2026-01-01T00:00:00Z") if reason else None
+
+
+@dataclass
 class World:
     orders: dict[str, View] = field(default_factory=lambda: {"ord-1": View()})
     mailer: FakeMailer = field(default_factory=FakeMailer)
     ledger: FakeLedger = field(default_factory=FakeLedger)
+    suppressions: FakeSuppressions = field(default_factory=FakeSuppressions)
+    issues: list[tuple[str, EmailIssue]] = field(default_factory=list)
 
     def notifier(self, sender: str = "orders@bbws.example") -> Notifier:
         return Notifier(
@@ -114,6 +138,8 @@ class World:
             ledger=self.ledger,
             sender=sender,
             internal_emails=("sales@bbws.example",),
+            suppressions=self.suppressions,
+            record_issue=lambda order_id, issue: self.issues.append((order_id, issue)),
         )
 
 
@@ -234,4 +260,63 @@ def test_an_email_claimed_elsewhere_is_retried_later() -> None:
     with pytest.raises(EmailsFailed) as failed:
         world.notifier().notify(message(NotificationType.ORDER_PAID), lease_until_ms=LEASE)
     assert failed.value.permanent is False
+    assert world.mailer.sent == []
+
+
+def test_every_email_is_tagged_with_its_order_and_template() -> None:
+    """Given an ORDER_CREATED, then each send carries the order id and template as SES tags, which
+    SES copies into the bounce or complaint events about it."""
+    world = World()
+    world.notifier().notify(message(), lease_until_ms=LEASE)
+    assert world.mailer.tags == [
+        {"orderId": "ord-1", "template": "internal_notification"},
+        {"orderId": "ord-1", "template": "customer_confirmation"},
+    ]
+
+
+def test_a_suppressed_customer_is_not_mailed_and_the_order_says_why() -> None:
+    # Given the customer's address bounced before and is on the suppression list
+    world = World()
+    world.suppressions.listed["thandi@acme.example"] = "BOUNCE"
+    # When the order is paid (the receipt is due)
+    deliveries = world.notifier().notify(message(NotificationType.ORDER_PAID), lease_until_ms=LEASE)
+    # Then no receipt goes out, and that is final
+    assert deliveries == {EmailTemplate.ORDER_RECEIPT: Delivery.SUPPRESSED}
+    assert world.mailer.sent == []
+    assert world.ledger.state == {("ord-1", "order_receipt"): "SUPPRESSED"}
+    # And the order records the reason
+    [(order_id, issue)] = world.issues
+    assert order_id == "ord-1"
+    assert (issue.template, issue.recipient, issue.problem) == ("order_receipt", "thandi@acme.example", EmailProblem.SUPPRESSED)
+    assert "bounce" in issue.detail
+    # And a redelivery neither reads the list again nor sends
+    reads = len(world.suppressions.reads)
+    assert world.notifier().notify(message(NotificationType.ORDER_PAID), lease_until_ms=LEASE) == {
+        EmailTemplate.ORDER_RECEIPT: Delivery.ALREADY_SENT
+    }
+    assert len(world.suppressions.reads) == reads
+    assert world.mailer.sent == []
+
+
+def test_a_suppressed_recipient_is_dropped_and_the_others_still_get_the_email() -> None:
+    """Given two internal recipients, one of which complained, then the email goes to the other
+    only (its To header too)."""
+    world = World()
+    world.suppressions.listed["sales@bbws.example"] = "COMPLAINT"
+    notifier = replace(world.notifier(), internal_emails=("sales@bbws.example", "ops@bbws.example"))
+    deliveries = notifier.notify(message(), lease_until_ms=LEASE)
+    assert deliveries[EmailTemplate.INTERNAL_NOTIFICATION] is Delivery.SENT
+    internal = world.mailer.sent[0].decode()
+    assert "ops@bbws.example" in internal
+    assert "sales@bbws.example" not in internal
+    assert [(issue.recipient, issue.problem) for _, issue in world.issues] == [("sales@bbws.example", EmailProblem.SUPPRESSED)]
+
+
+def test_an_unreadable_suppression_list_is_a_transient_failure_that_keeps_nothing_claimed() -> None:
+    world = World()
+    world.suppressions.unavailable = True
+    with pytest.raises(EmailsFailed) as failed:
+        world.notifier().notify(message(NotificationType.ORDER_PAID), lease_until_ms=LEASE)
+    assert failed.value.permanent is False
+    assert world.ledger.state == {}
     assert world.mailer.sent == []

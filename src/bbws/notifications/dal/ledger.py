@@ -8,7 +8,7 @@ Key scheme (items of this service in the orders table, `DYNAMODB_TABLE_NAME`):
 |------------------|-----------------------------------------|----------------------------------------|
 | `pk`             | `NOTIFICATION#<orderId>`                | own prefix: never collides with orders |
 | `sk`             | `EMAIL#<template>`                      | one item per email of the order        |
-| `status`         | `SENDING` while claimed, then `SENT`    |                                        |
+| `status`         | `SENDING` while claimed, then `SENT`, or `SUPPRESSED` (every recipient on SES's suppression list: not sent, never will be) | |
 | `claimToken`     | random, per claim                       | only the claimant may release/complete |
 | `leaseExpiresAt` | epoch ms; while `SENDING`               | a crashed claimant's claim lapses      |
 | `sentAt`, `sesMessageId` | once `SENT`                     | the delivery record, kept for audit    |
@@ -49,6 +49,8 @@ KEY_PREFIX = "NOTIFICATION#"
 EMAIL_PREFIX = "EMAIL#"
 SENDING = "SENDING"
 SENT = "SENT"
+SUPPRESSED = "SUPPRESSED"
+DONE = frozenset({SENT, SUPPRESSED})  # final: never claimed again
 
 
 def ledger_key(order_id: str, template: str) -> dict[str, str]:
@@ -99,7 +101,7 @@ class SentEmailLedger:
             # The low-level error carries the item DynamoDB-typed, whatever the resource API.
             existing: Any = error.response.get("Item") or {}
             status = existing.get("status", {}).get("S")
-            if status == SENT:
+            if status in DONE:
                 return None
             raise ClaimHeldElsewhere(f"{template} for order {order_id} is being sent by another delivery") from None
         return claim
@@ -125,6 +127,22 @@ class SentEmailLedger:
             # Our lease lapsed and another delivery claimed the email: it was (or will be) sent
             # twice. Rare (a send that outlived the Lambda deadline); logged for the record.
             logger.warning("claim lapsed before the email was marked sent", extra={"template": claim.template})
+
+    def mark_suppressed(self, claim: Claim) -> None:
+        """Record that the email will not be sent: every recipient is suppressed. Final, like
+        SENT; only the claimant may."""
+        try:
+            self._table.update_item(
+                Key=ledger_key(claim.order_id, claim.template),
+                UpdateExpression="SET #status = :suppressed, suppressedAt = :at REMOVE leaseExpiresAt",
+                ConditionExpression="claimToken = :token",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={":suppressed": SUPPRESSED, ":at": now_iso(), ":token": claim.token},
+            )
+        except ClientError as error:
+            if not failed_condition(error):
+                raise
+            logger.warning("claim lapsed before the email was marked suppressed", extra={"template": claim.template})
 
     def release(self, claim: Claim) -> None:
         """Give the claim up after a failed send, so a retry of the message sends the email."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bbws.core import aws
@@ -43,10 +45,14 @@ def is_permanent(error: ClientError) -> bool:
 class SesMailer:
     """Sends raw MIME through SES; the MIME carries the From, To and Subject headers."""
 
-    def send(self, raw_message: bytes, sender: str) -> str:
-        """The SES message id of the sent email."""
+    def send(self, raw_message: bytes, sender: str, tags: Mapping[str, str]) -> str:
+        """The SES message id of the sent email. `tags` come back in every SES event about it."""
         try:
-            answer = aws.ses().send_email(FromEmailAddress=sender, Content={"Raw": {"Data": raw_message}})
+            answer = aws.ses().send_email(
+                FromEmailAddress=sender,
+                Content={"Raw": {"Data": raw_message}},
+                EmailTags=[{"Name": name, "Value": value} for name, value in tags.items()],
+            )
         except ClientError as error:
             if is_permanent(error):
                 raise EmailRejected(f"SES refused the email: {error}") from error

@@ -23,11 +23,13 @@ from bbws.core.observability import SQS_CORRELATION, instrument, logger, metrics
 from bbws.core.settings import get_settings
 from bbws.notifications.dal.ledger import SentEmailLedger
 from bbws.notifications.dal.mailer import SesMailer
+from bbws.notifications.dal.suppression import SesSuppressionList
 from bbws.notifications.dal.templates import S3TemplateLoader
 from bbws.notifications.errors import MalformedMessage, NotificationFailure
 from bbws.notifications.logic.notify import Delivery, Notifier
 from bbws.notifications.logic.rendering import EmailRenderer
 from bbws.notifications.models.messages import NotificationMessage
+from bbws.orders.email_issues import record_email_issue
 from bbws.orders.read import get_order
 
 # A batch whose every record failed is answered like any other (every id listed) instead of
@@ -52,6 +54,8 @@ def notifier() -> Notifier:
         ledger=SentEmailLedger(settings.require("orders_table_name")),
         sender=settings.require("from_email"),
         internal_emails=settings.internal_emails,
+        suppressions=SesSuppressionList(),
+        record_issue=record_email_issue,
     )
 
 
@@ -79,8 +83,12 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
         logger.append_keys(order_id=message.order_id, notification_type=message.type.value)
         deliveries = notifier().notify(message, lease_until_ms=lease_until_ms(lambda_context))
         sent = sum(1 for delivery in deliveries.values() if delivery is Delivery.SENT)
+        suppressed = sum(1 for delivery in deliveries.values() if delivery is Delivery.SUPPRESSED)
         metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=sent)
-        metrics.add_metric(name="DuplicateEmailsSkipped", unit=MetricUnit.Count, value=len(deliveries) - sent)
+        metrics.add_metric(name="EmailsSuppressed", unit=MetricUnit.Count, value=suppressed)
+        metrics.add_metric(
+            name="DuplicateEmailsSkipped", unit=MetricUnit.Count, value=len(deliveries) - sent - suppressed
+        )
         logger.info("notification handled", extra={"deliveries": {str(k): str(v) for k, v in deliveries.items()}})
     except MalformedMessage:
         raise  # logged and counted where it was found

@@ -7,19 +7,30 @@ the rules here are tested without AWS, and the handler wires the real ones.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
+from bbws.core.clock import now_iso
 from bbws.core.observability import logger
 from bbws.notifications.errors import EmailsFailed, InvalidNotification, NotificationFailure, OrderNotFoundYet
 from bbws.notifications.logic.context import template_context
 from bbws.notifications.logic.headers import validate_address
 from bbws.notifications.logic.mime import build_mime
 from bbws.notifications.logic.plan import plan_emails
-from bbws.notifications.models.emails import Claim, EmailTemplate, OutgoingEmail, PlannedEmail, RenderedEmail
+from bbws.notifications.models.emails import (
+    ORDER_TAG,
+    TEMPLATE_TAG,
+    Claim,
+    EmailTemplate,
+    OutgoingEmail,
+    PlannedEmail,
+    RenderedEmail,
+    Suppression,
+)
 from bbws.notifications.models.messages import NotificationMessage
 from bbws.notifications.models.order import NotifiableOrder
+from bbws.orders.email_issues import EmailIssue, EmailProblem
 
 OrderReader = Callable[[str], NotifiableOrder | None]
 
@@ -29,18 +40,27 @@ class Renderer(Protocol):
 
 
 class Mailer(Protocol):
-    def send(self, raw_message: bytes, sender: str) -> str: ...
+    def send(self, raw_message: bytes, sender: str, tags: Mapping[str, str]) -> str: ...
 
 
 class Ledger(Protocol):
     def claim(self, order_id: str, template: str, lease_until_ms: int) -> Claim | None: ...
     def mark_sent(self, claim: Claim, ses_message_id: str) -> None: ...
+    def mark_suppressed(self, claim: Claim) -> None: ...
     def release(self, claim: Claim) -> None: ...
+
+
+class Suppressions(Protocol):
+    def suppression_of(self, address: str) -> Suppression | None: ...
+
+
+IssueRecorder = Callable[[str, EmailIssue], object]
 
 
 class Delivery(StrEnum):
     SENT = "sent"
-    ALREADY_SENT = "already_sent"
+    ALREADY_SENT = "already_sent"  # sent (or suppressed) by an earlier delivery of the message
+    SUPPRESSED = "suppressed"  # not sent: every recipient is on the suppression list
 
 
 @dataclass(frozen=True)
@@ -51,6 +71,8 @@ class Notifier:
     ledger: Ledger
     sender: str
     internal_emails: tuple[str, ...]
+    suppressions: Suppressions
+    record_issue: IssueRecorder
 
     def notify(self, message: NotificationMessage, *, lease_until_ms: int) -> dict[EmailTemplate, Delivery]:
         """Send every email `message` calls for that has not been sent yet.
@@ -91,7 +113,20 @@ class Notifier:
         if claim is None:
             return Delivery.ALREADY_SENT
         try:
-            ses_message_id = self.mailer.send(raw_message, outgoing.sender)
+            # Read after the claim, so a duplicate delivery costs no SES calls. An address that
+            # bounced or complained is never mailed again (receipts included): SES counts those
+            # against the account, and would drop the email anyway.
+            suppressed = self._suppressed(outgoing.recipients)
+            if suppressed:
+                self._note_suppressed(order_id, planned.template, suppressed)
+                remaining = tuple(r for r in outgoing.recipients if r not in suppressed)
+                if not remaining:
+                    self.ledger.mark_suppressed(claim)
+                    return Delivery.SUPPRESSED
+                outgoing = replace(outgoing, recipients=remaining)
+                raw_message = build_mime(outgoing)
+            tags = {ORDER_TAG: order_id, TEMPLATE_TAG: str(planned.template)}
+            ses_message_id = self.mailer.send(raw_message, outgoing.sender, tags)
         except BaseException:
             self._release(claim)
             raise
@@ -102,6 +137,17 @@ class Notifier:
             # then send a second copy. That is the smaller harm than retrying now, which would.
             logger.exception("email sent but not recorded", extra={"template": planned.template})
         return Delivery.SENT
+
+    def _suppressed(self, recipients: tuple[str, ...]) -> dict[str, Suppression]:
+        found = {address: self.suppressions.suppression_of(address) for address in recipients}
+        return {address: entry for address, entry in found.items() if entry is not None}
+
+    def _note_suppressed(self, order_id: str, template: str, suppressed: Mapping[str, Suppression]) -> None:
+        at = now_iso()
+        for address, entry in suppressed.items():
+            detail = f"on the suppression list after a {entry.reason.lower()}" + (f" ({entry.since})" if entry.since else "")
+            self.record_issue(order_id, EmailIssue(template, address, EmailProblem.SUPPRESSED, detail, at))
+            logger.info("recipient suppressed; not mailed", extra={"template": template, "reason": entry.reason})
 
     def _release(self, claim: Claim) -> None:
         try:

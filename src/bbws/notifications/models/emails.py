@@ -47,3 +47,18 @@ class Claim:
     template: str
     token: str
     lease_until_ms: int
+
+
+# Message tags every email carries (SESv2 EmailTags). SES copies them into each event it
+# publishes about the email (`mail.tags`), which is how a bounce finds its order and template.
+ORDER_TAG = "orderId"
+TEMPLATE_TAG = "template"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """An address on the account's suppression list: SES will not deliver to it."""
+
+    address: str
+    reason: str  # BOUNCE or COMPLAINT
+    since: str  # ISO 8601 UTC

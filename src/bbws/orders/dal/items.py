@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from bbws.orders.dal.schema import ENTITY_TYPE, created_key, order_key
-from bbws.orders.models.order import Order, OrderLine, OrderStatus
+from bbws.orders.models.order import EmailIssue, EmailProblem, Order, OrderLine, OrderStatus
 
 
 def to_item(order: Order) -> dict[str, Any]:
@@ -54,6 +54,38 @@ def _line(raw: Mapping[str, Any]) -> OrderLine:
     )
 
 
+# The order's email issues (written by `record_email_issue`, never by `to_item`): a list in
+# the order of arrival, with the keys already recorded as a string set so a duplicate SES
+# event is refused by the write's condition rather than appended twice.
+EMAIL_ISSUES = "emailIssues"
+EMAIL_ISSUE_KEYS = "emailIssueKeys"
+
+
+def issue_to_item(issue: EmailIssue) -> dict[str, Any]:
+    item = {
+        "template": issue.template,
+        "recipient": issue.recipient,
+        "problem": issue.problem.value,
+        "detail": issue.detail,
+        "at": issue.at,
+    }
+    if issue.ses_message_id:
+        item["sesMessageId"] = issue.ses_message_id
+    return item
+
+
+def _issue(raw: Mapping[str, Any]) -> EmailIssue:
+    message_id = raw.get("sesMessageId")
+    return EmailIssue(
+        template=str(raw.get("template", "")),
+        recipient=str(raw.get("recipient", "")),
+        problem=EmailProblem(str(raw["problem"])),
+        detail=str(raw.get("detail", "")),
+        at=str(raw.get("at", "")),
+        ses_message_id=str(message_id) if message_id else None,
+    )
+
+
 def from_item(item: Mapping[str, Any]) -> Order:
     customer_id = item.get("customerId")
     campaign_code = item.get("campaignCode")
@@ -71,4 +103,5 @@ def from_item(item: Mapping[str, Any]) -> Order:
         total_amount=Decimal(item["totalAmount"]),
         created_at=str(item["createdAt"]),
         updated_at=str(item.get("updatedAt", item["createdAt"])),
+        email_issues=tuple(_issue(raw) for raw in item.get(EMAIL_ISSUES, [])),
     )

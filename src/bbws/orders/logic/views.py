@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from bbws.core.money import format_money
-from bbws.orders.models.api import OrderLineView, OrderView
+from bbws.orders.models.api import EmailIssueView, OrderLineView, OrderView
 from bbws.orders.models.order import Order
 
 
-def to_view(order: Order) -> OrderView:
+def to_view(order: Order, *, admin: bool = False) -> OrderView:
+    """The order as its caller may see it: an admin also sees why emails were not delivered."""
     money = order.currency
     return OrderView(
         order_id=order.order_id,
@@ -32,4 +33,16 @@ def to_view(order: Order) -> OrderView:
         total_amount=format_money(order.total_amount, money),
         created_at=order.created_at,
         updated_at=order.updated_at,
+        email_delivery_issues=[
+            EmailIssueView(
+                template=issue.template,
+                recipient=issue.recipient,
+                problem=issue.problem,
+                detail=issue.detail,
+                at=issue.at,
+            )
+            for issue in order.email_issues
+        ]
+        if admin
+        else None,
     )

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from pydantic.alias_generators import to_camel
 
 from bbws.core.money import SUPPORTED_CURRENCIES, DecimalAmount, MoneyError, parse_money
-from bbws.orders.models.order import OrderStatus
+from bbws.orders.models.order import EmailProblem, OrderStatus
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 CAMPAIGN_CODE_PATTERN = r"^[A-Za-z0-9-]{3,32}$"
@@ -101,6 +101,24 @@ class OrderLineView(BaseModel):
     total_price: str
 
 
+class EmailIssueView(BaseModel):
+    """Why one of the order's emails did not reach one recipient."""
+
+    model_config = _RESPONSE
+
+    template: str = Field(description="The email: internal_notification, customer_confirmation or order_receipt")
+    recipient: str
+    problem: EmailProblem = Field(
+        description=(
+            "BOUNCED (hard bounce; the address is now suppressed), SOFT_BOUNCED (SES gave up after "
+            "retrying), COMPLAINED (marked as spam; the address is now suppressed), REJECTED (SES "
+            "refused to send it), SUPPRESSED (not sent: the address was already on the suppression list)"
+        )
+    )
+    detail: str = Field(description="What SES or the receiving server said")
+    at: Timestamp
+
+
 class OrderView(BaseModel):
     """An order as the API returns it; amounts are strings with the currency's digits."""
 
@@ -119,6 +137,15 @@ class OrderView(BaseModel):
     total_amount: str
     created_at: Timestamp
     updated_at: Timestamp
+    email_delivery_issues: list[EmailIssueView] | None = Field(
+        default=None,
+        description=(
+            "Admins only (absent for tenants): each recipient one of the order's emails did not reach, "
+            "and why. Empty when every email was accepted for delivery."
+        ),
+        # A tenant's view has no such key at all rather than a null one.
+        exclude_if=lambda value: value is None,
+    )
 
 
 class OrderPage(BaseModel):

@@ -31,6 +31,33 @@ class OrderLine:
     total_price: Decimal
 
 
+class EmailProblem(StrEnum):
+    """Why an email of the order did not reach, or will no longer reach, a recipient."""
+
+    BOUNCED = "BOUNCED"  # a hard bounce: the address does not exist or refuses mail for good
+    SOFT_BOUNCED = "SOFT_BOUNCED"  # SES gave up after retrying (mailbox full, server down)
+    COMPLAINED = "COMPLAINED"  # delivered, and the recipient marked it as spam
+    REJECTED = "REJECTED"  # SES refused to send it (for example a virus in the content)
+    SUPPRESSED = "SUPPRESSED"  # not sent: the address is on the account's suppression list
+
+
+@dataclass(frozen=True)
+class EmailIssue:
+    """One recipient of one of the order's emails that the email did not (or will not) reach."""
+
+    template: str
+    recipient: str
+    problem: EmailProblem
+    detail: str
+    at: str
+    ses_message_id: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The same SES event delivered twice is one issue."""
+        return f"{self.ses_message_id or '-'}:{self.template}:{self.recipient.lower()}:{self.problem}"
+
+
 @dataclass(frozen=True)
 class Order:
     """A stored order."""
@@ -48,3 +75,4 @@ class Order:
     total_amount: Decimal
     created_at: str
     updated_at: str
+    email_issues: tuple[EmailIssue, ...] = ()  # recorded by the notifications service
