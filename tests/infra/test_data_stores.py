@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.infra.codegen import ROOT
-from tests.infra.terraform import MODULES, STACK, load_dir, locals_of, modules, one, resources
+from tests.infra.terraform import MODULES, STACK, load_dir, locals_of, modules, one, resources, squash
 
 BUCKET = MODULES / "templates_bucket"
 
@@ -119,8 +119,8 @@ def test_dashboard_shows_both_apis_every_function_and_every_queue() -> None:
 
     widgets = render_locals(
         [module / "body.tf", module / "variables.tf"],
-        "concat(local.api_widgets, local.function_widgets, local.queue_widgets)",
-        variables,
+        "concat(local.api_widgets, local.function_widgets, local.queue_widgets, local.email_widgets)",
+        {**variables, "email_alarm_arns": ["arn:aws:cloudwatch:eu-west-1:1:alarm:bbws-test-ses-bounce-rate-pause"]},
     )
     text = json.dumps(widgets)
 
@@ -132,8 +132,80 @@ def test_dashboard_shows_both_apis_every_function_and_every_queue() -> None:
     ):
         assert expected in text
     assert '"QueueName", "bbws-test-orders-dlq"' in text
+    assert '"AWS/SES", "Reputation.BounceRate"' in text
+    assert '"AWS/SES", "Reputation.ComplaintRate"' in text
+    assert any(w["type"] == "alarm" and w["properties"]["alarms"] for w in widgets)
     assert {w["properties"]["title"] for w in widgets} >= {
         "Queue depth",
         "Dead-letter queue depth",
         "Lambda errors (live alias)",
     }
+
+
+SES = MODULES / "ses"
+
+
+def test_ses_publishes_bounces_complaints_and_rejects_to_its_encrypted_topic() -> None:
+    """Given the SES module, then the configuration set's event destination sends bounces,
+    complaints and rejects to the email-events topic, encrypted with the data key, which only SES
+    publishing this configuration set's events (of this account) may publish to."""
+    destination = resources(SES, "aws_ses_event_destination")["events"]
+    topic = resources(SES, "aws_sns_topic")["events"]
+    document = next(
+        b["aws_iam_policy_document"]["events_topic"] for b in load_dir(SES)["data"] if "aws_iam_policy_document" in b
+    )
+    statement = one(document["statement"])
+    conditions = {c["variable"]: c["values"] for c in statement["condition"]}
+    from tests.infra.terraform import variables
+
+    assert destination["configuration_set_name"] == "${aws_sesv2_configuration_set.this.configuration_set_name}"
+    assert destination["matching_types"] == "${var.event_types}"
+    assert set(variables(SES)["event_types"]["default"]) == {"bounce", "complaint", "reject"}
+    assert one(destination["sns_destination"])["topic_arn"] == "${aws_sns_topic.events.arn}"
+    assert topic["kms_master_key_id"] == "${var.kms_key_arn}"
+    assert one(statement["principals"])["identifiers"] == ["ses.amazonaws.com"]
+    assert conditions["AWS:SourceArn"] == ["${aws_sesv2_configuration_set.this.arn}"]
+    assert conditions["AWS:SourceAccount"] == ["${data.aws_caller_identity.current.account_id}"]
+    assert modules(STACK)["ses"]["kms_key_arn"] == "${aws_kms_key.data.arn}"
+
+
+def test_the_configuration_set_suppresses_bounced_and_complaining_addresses() -> None:
+    configuration = resources(SES, "aws_sesv2_configuration_set")["this"]
+
+    assert one(configuration["suppression_options"])["suppressed_reasons"] == ["BOUNCE", "COMPLAINT"]
+
+
+def test_reputation_alarms_fire_at_the_rates_aws_reviews_and_pauses_an_account() -> None:
+    """Given the reputation alarms, then bounce rate alarms at 5 % (review) and 10 % (pause),
+    complaint rate at 0.1 % and 0.5 %, on AWS/SES's account-level metrics, to the alarm topic."""
+    from tests.infra.terraform import variables
+
+    alarm = resources(SES, "aws_cloudwatch_metric_alarm")["reputation"]
+    alarms = locals_of(SES)["reputation_alarms"]
+    defaults = {name: v["default"] for name, v in variables(SES).items() if name.endswith(("_review", "_pause"))}
+
+    assert defaults == {
+        "bounce_rate_review": 0.05, "bounce_rate_pause": 0.10,
+        "complaint_rate_review": 0.001, "complaint_rate_pause": 0.005,
+    }  # fmt: skip
+    assert {key: (a["metric"], a["threshold"]) for key, a in alarms.items()} == {
+        "bounce-rate-review": ("Reputation.BounceRate", "${var.bounce_rate_review}"),
+        "bounce-rate-pause": ("Reputation.BounceRate", "${var.bounce_rate_pause}"),
+        "complaint-rate-review": ("Reputation.ComplaintRate", "${var.complaint_rate_review}"),
+        "complaint-rate-pause": ("Reputation.ComplaintRate", "${var.complaint_rate_pause}"),
+    }
+    assert (alarm["namespace"], alarm["comparison_operator"]) == ("AWS/SES", "GreaterThanOrEqualToThreshold")
+    assert alarm["alarm_actions"] == alarm["ok_actions"] == "${var.alarm_actions}"
+    assert modules(STACK)["ses"]["alarm_actions"] == ["${aws_sns_topic.alarms.arn}"]
+    assert modules(STACK)["dashboard"]["email_alarm_arns"] == "${module.ses.alarm_arns}"
+
+
+def test_the_data_key_lets_ses_and_sns_use_the_encrypted_topic_and_queue() -> None:
+    """Given the data key's policy, then SES (publishing to the events topic) and SNS
+    (delivering to the email-events queue) of this account may encrypt with it."""
+    key = resources(STACK, "aws_kms_key")["data"]
+    policy = squash(key["policy"])
+
+    for service in ("ses.amazonaws.com", "sns.amazonaws.com"):
+        assert f'Principal={{Service="{service}"}}' in policy
+    assert policy.count('"aws:SourceAccount"=local.account_id') >= 3

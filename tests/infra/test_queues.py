@@ -6,16 +6,17 @@ import pytest
 
 from bbws.core.functions import FUNCTIONS, Trigger
 from bbws.delivery.accounts import ENVIRONMENTS
-from bbws.local.provision import MAX_RECEIVE_COUNT, QUEUES
+from bbws.local.provision import MAX_RECEIVE_COUNT, QUEUES, TOPIC_QUEUES
 from tests.infra.terraform import MODULES, STACK, load_dir, locals_of, modules, one, resources, squash
 
 QUEUE = MODULES / "queue"
 CONSUMERS = [f for f in FUNCTIONS if f.trigger is Trigger.QUEUE]
+ALL_QUEUES = set(QUEUES.values()) | set(TOPIC_QUEUES)
 
 
 def test_the_stack_names_exactly_the_platforms_queues() -> None:
     """Given the queues the code uses, then the stack names the same ones."""
-    assert set(locals_of(STACK)["queue_keys"]) == set(QUEUES.values())
+    assert set(locals_of(STACK)["queue_keys"]) == ALL_QUEUES
 
 
 def test_every_consumer_gets_a_queue_module() -> None:
@@ -27,7 +28,7 @@ def test_every_consumer_gets_a_queue_module() -> None:
     assert queue["for_each"] == "${local.consumers}"
     assert "function.queue=>{function=name" in squash(consumers)
     assert "iffunction.queue!=null" in squash(consumers)
-    assert {f.queue for f in CONSUMERS} == set(QUEUES.values())
+    assert {f.queue for f in CONSUMERS} == ALL_QUEUES
 
 
 def test_redrive_moves_a_message_to_the_dlq_after_five_receives() -> None:
@@ -117,3 +118,26 @@ def test_reserved_concurrency_leaves_room_for_the_pollers(environment: str) -> N
 
     for consumer in CONSUMERS:
         assert reserved.get(consumer.name, -1) in (-1, *range(maximum, 1001)), consumer.name
+
+
+def test_topic_fed_queues_let_only_their_topics_send_and_subscribe_raw() -> None:
+    """Given the queues fed by SNS (the email-events queue), then the stack passes exactly their
+    topics to the queue module, whose main-queue policy lets SNS send only from those topics, and
+    each topic delivers raw (the body is the SES event itself)."""
+    document = next(
+        block["aws_iam_policy_document"]["tls_only"]
+        for block in load_dir(QUEUE)["data"]
+        if "aws_iam_policy_document" in block
+    )
+    publish = one(one(document["dynamic"])["statement"]["content"])
+    subscription = resources(STACK, "aws_sns_topic_subscription")["email_events"]
+
+    assert set(locals_of(STACK)["topic_queues"]) == set(TOPIC_QUEUES)
+    assert modules(STACK)["queue"]["publisher_topic_arns"] == "${lookup(local.topic_queues, each.key, [])}"
+    assert publish["actions"] == ["sqs:SendMessage"]
+    assert one(publish["principals"])["identifiers"] == ["sns.amazonaws.com"]
+    assert one(publish["condition"])["values"] == "${var.publisher_topic_arns}"
+    assert 'each.key=="main"' in squash(one(document["dynamic"])["statement"]["for_each"])
+    assert subscription["protocol"] == "sqs"
+    assert subscription["raw_message_delivery"] is True
+    assert subscription["endpoint"] == '${module.queue["email-events"].arn}'

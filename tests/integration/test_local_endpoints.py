@@ -20,7 +20,7 @@ def test_info_says_where_everything_is(local_stack: RunningStack) -> None:
     assert info["region"] == "eu-west-1"
     assert info["storefrontApiKey"]
     assert info["resources"]["products_table_name"]
-    assert set(info["resources"]["deadLetterQueues"]) == {"orders", "notifications"}
+    assert set(info["resources"]["deadLetterQueues"]) == {"orders", "notifications", "email-events"}
 
 
 def test_admin_token_carries_the_admin_group(local_stack: RunningStack) -> None:
@@ -73,7 +73,7 @@ def test_queue_depths_include_dead_letter_queues(local_stack: RunningStack) -> N
     by_name = {queue["name"]: queue for queue in queues}
     assert by_name["bbws-local-orders-dlq"]["deadLetter"] is True
     assert by_name["bbws-local-notifications"]["deadLetter"] is False
-    assert len(queues) == 4
+    assert len(queues) == 6  # orders, notifications, email-events: each with its DLQ
     assert all(isinstance(queue["visible"], int) and isinstance(queue["inFlight"], int) for queue in queues)
 
 

@@ -65,4 +65,5 @@ module "dashboard" {
   queues = {
     for key, queue in module.queue : key => { name = queue.name, dlq_name = queue.dlq_name }
   }
+  email_alarm_arns = module.ses.alarm_arns
 }

@@ -35,7 +35,22 @@ module "queue" {
   batch_size              = 10
   maximum_batching_window = 1
   alarm_actions           = [aws_sns_topic.alarms.arn]
+  publisher_topic_arns    = lookup(local.topic_queues, each.key, [])
   tags                    = merge(local.tags, { Service = each.key })
+}
+
+locals {
+  # Queues fed by an SNS topic rather than by a function (bbws.local.provision.TOPIC_QUEUES).
+  topic_queues = { "email-events" = [module.ses.events_topic_arn] }
+}
+
+# SES events reach the email-events consumer through its queue: raw delivery, so each message
+# body is the SES event itself, and the queue's DLQ and alarms cover it like any other queue.
+resource "aws_sns_topic_subscription" "email_events" {
+  topic_arn            = module.ses.events_topic_arn
+  protocol             = "sqs"
+  endpoint             = module.queue["email-events"].arn
+  raw_message_delivery = true
 }
 
 module "templates_bucket" {
@@ -51,10 +66,12 @@ module "templates_bucket" {
 module "ses" {
   source = "../modules/ses"
 
-  name       = local.prefix
-  from_email = var.from_email
-  domain     = var.email_domain
-  tags       = merge(local.tags, { Service = "notifications" })
+  name          = local.prefix
+  from_email    = var.from_email
+  domain        = var.email_domain
+  kms_key_arn   = aws_kms_key.data.arn
+  alarm_actions = [aws_sns_topic.alarms.arn]
+  tags          = merge(local.tags, { Service = "notifications" })
 }
 
 module "cognito" {

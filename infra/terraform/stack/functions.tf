@@ -1,4 +1,4 @@
-# The seven functions of bbws.core.functions.FUNCTIONS. For each: its handler, the settings
+# The functions of bbws.core.functions.FUNCTIONS. For each: its handler, the settings
 # its code reads (exactly those, SPEC section 6, as literal lists) and what its code calls, on
 # its own resources only. tests/infra holds all three against the code.
 
@@ -189,6 +189,36 @@ locals {
           sid       = "SendEmail"
           actions   = ["ses:SendEmail", "ses:SendRawEmail"]
           resources = [module.ses.identity_arn, module.ses.configuration_set_arn]
+        },
+        {
+          # No address that bounced or complained is mailed again. The suppression list is the
+          # account's: the action has no resource type, so "*" is the only resource IAM allows.
+          sid       = "ReadSuppressionList"
+          actions   = ["ses:GetSuppressedDestination"]
+          resources = ["*"]
+        },
+      ]
+    }
+
+    "email-events-consumer" = {
+      service  = "notifications"
+      handler  = "bbws.notifications.handlers.email_events.lambda_handler"
+      memory   = 256
+      timeout  = 30
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "DYNAMODB_TABLE_NAME"]
+      queue    = "email-events"
+      statements = [
+        {
+          # The bounce, complaint or reject noted on its order (bbws.orders.email_issues).
+          sid       = "NoteOnTheOrder"
+          actions   = ["dynamodb:UpdateItem"]
+          resources = [local.table_arns["orders"]]
+        },
+        {
+          # Hard bounces and complaints onto the account's suppression list (no resource type).
+          sid       = "SuppressAddresses"
+          actions   = ["ses:PutSuppressedDestination"]
+          resources = ["*"]
         },
       ]
     }

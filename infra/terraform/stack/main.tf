@@ -26,7 +26,7 @@ locals {
     for key, name in local.table_names : key => "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${name}"
   }
 
-  queue_keys  = ["orders", "notifications"] # bbws.local.provision.QUEUES
+  queue_keys  = ["orders", "notifications", "email-events"] # bbws.local.provision.QUEUES and TOPIC_QUEUES
   queue_names = { for key in local.queue_keys : key => "${local.prefix}-${key}" }
   queue_arns  = { for key, name in local.queue_names : key => "arn:${local.partition}:sqs:${local.region}:${local.account_id}:${name}" }
   queue_urls  = { for key, name in local.queue_names : key => "https://sqs.${local.region}.${local.dns_suffix}/${local.account_id}/${name}" }
@@ -84,6 +84,28 @@ resource "aws_kms_key" "data" {
           ArnLike = {
             "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
           }
+        }
+      },
+      {
+        # SES publishes the configuration set's events to the encrypted email-events topic.
+        Sid       = "SesPublishesToTheEncryptedEventsTopic"
+        Effect    = "Allow"
+        Principal = { Service = "ses.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
+        }
+      },
+      {
+        # SNS delivers the email-events topic to its encrypted queue.
+        Sid       = "SnsDeliversToTheEncryptedQueue"
+        Effect    = "Allow"
+        Principal = { Service = "sns.amazonaws.com" }
+        Action    = ["kms:Decrypt", "kms:GenerateDataKey*"]
+        Resource  = "*"
+        Condition = {
+          StringEquals = { "aws:SourceAccount" = local.account_id }
         }
       },
       {

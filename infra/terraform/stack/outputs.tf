@@ -74,3 +74,13 @@ output "dashboard_name" {
   description = "CloudWatch dashboard of the environment."
   value       = module.dashboard.name
 }
+
+output "email_events_topic_arn" {
+  description = "SNS topic of SES's bounces, complaints and rejects (the email-events queue subscribes to it)."
+  value       = module.ses.events_topic_arn
+}
+
+output "email_alarm_names" {
+  description = "SES reputation alarms (bounce and complaint rate at AWS's review and pause levels); not watched by releases."
+  value       = module.ses.alarm_names
+}

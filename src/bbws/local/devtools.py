@@ -6,9 +6,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from bbws.core.errors import PROBLEM_BASE, InvalidInput, NotFound, ProblemDetails
 from bbws.local.emulator import SerialisedApp
+from bbws.local.feedback import OutboxFeedback
 from bbws.local.gateway import HttpRequest, HttpResponse
 from bbws.local.issuer import DevelopmentIssuer
 from bbws.local.outbox import read_outbox, render_outbox_page
@@ -34,17 +36,21 @@ class DevelopmentEndpoints:
         queues: list[QueueRef],
         sqs: Any,
         emulator_app: SerialisedApp | None = None,
+        *,
+        feedback: OutboxFeedback | None = None,
     ) -> None:
         self.issuer = issuer
         self.info = info
         self.queues = queues
         self.sqs = sqs
         self.emulator_app = emulator_app
+        self.feedback = feedback
         self._routes: dict[tuple[str, str], Callable[[HttpRequest], HttpResponse]] = {
             ("GET", "/_local/info"): lambda _: HttpResponse.json(200, self.info()),
             ("POST", "/_local/tokens"): self._token,
             ("GET", "/_local/outbox"): self._outbox_page,
             ("GET", "/_local/outbox.json"): self._outbox_json,
+            ("POST", "/_local/outbox/events"): self._mark_outbox_message,
             ("GET", "/_local/queues.json"): self._queues,
             ("GET", JWKS_PATH): lambda _: HttpResponse.json(200, self.issuer.jwks()),
         }
@@ -54,7 +60,7 @@ class DevelopmentEndpoints:
         if endpoint is not None:
             try:
                 return endpoint(request)
-            except InvalidInput as error:
+            except (InvalidInput, NotFound) as error:
                 return HttpResponse.problem(error)
         allowed = sorted(method for method, path in self._routes if path == request.path)
         if allowed:
@@ -95,6 +101,28 @@ class DevelopmentEndpoints:
         page = render_outbox_page(messages).encode()
         # Each email sits in a sandboxed srcdoc frame: no scripts, no access to this page.
         return HttpResponse(200, [("Content-Type", "text/html; charset=utf-8")], page)
+
+    def _mark_outbox_message(self, request: HttpRequest) -> HttpResponse:
+        """`{"id": <outbox message id>, "event": "bounce"|"soft-bounce"|"complaint"|"reject",
+        "recipient"?: one of its recipients}`: SES's event about it, through the real path. A
+        form post (the outbox page's buttons) is answered with a redirect back to the page."""
+        form = (request.header("Content-Type") or "").startswith("application/x-www-form-urlencoded")
+        if form:
+            fields = {key: values[0] for key, values in parse_qs(request.body.decode("utf-8", "replace")).items()}
+            body: Any = fields
+        else:
+            try:
+                body = json.loads(request.body or b"{}")
+            except ValueError as error:
+                raise InvalidInput("the body is not JSON") from error
+            if not isinstance(body, dict):
+                raise InvalidInput('send {"id": "...", "event": "bounce"}')
+        if self.feedback is None:
+            raise NotFound("this stack has no email-events topic")
+        event = self.feedback.mark(body.get("id"), body.get("event"), body.get("recipient"))
+        if form:
+            return HttpResponse(303, [("Location", "/_local/outbox")])
+        return HttpResponse.json(202, {"published": event})
 
     def _queues(self, _: HttpRequest) -> HttpResponse:
         queues = []

@@ -41,8 +41,9 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 class SerialisedApp:
     """A WSGI middleware that runs the wrapped app under one lock and, while it holds it,
-    notes when each email was sent (moto keeps no send time) and the plain-text part of SESv2
-    simple emails (moto keeps only the HTML body of those)."""
+    notes when each email was sent (moto keeps no send time), the plain-text part of SESv2
+    simple emails (moto keeps only the HTML body of those) and each SESv2 email's tags (moto
+    drops them; SES copies them into its bounce and complaint events, see `local.feedback`)."""
 
     def __init__(self, app: WsgiApp, region: str) -> None:
         self._app = app
@@ -50,6 +51,7 @@ class SerialisedApp:
         self.lock = threading.Lock()
         self.sent_at: dict[str, str] = {}
         self.text_parts: dict[str, str] = {}
+        self.email_tags: dict[str, dict[str, str]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         # Buffer the request (moto reads it whole anyway) so a send can be inspected afterwards.
@@ -84,6 +86,9 @@ class SerialisedApp:
             message_id = _message_id(response_body)
             if text is not None and message_id:
                 self.text_parts[message_id] = text
+            tags = _email_tags(request_body)
+            if tags and message_id:
+                self.email_tags[message_id] = tags
 
 
 def _simple_text_part(request_body: bytes) -> str | None:
@@ -98,6 +103,15 @@ def _simple_text_part(request_body: bytes) -> str | None:
     if form.get("Action") == ["SendEmail"] and "Message.Body.Html.Data" in form and "Message.Body.Text.Data" in form:
         return form["Message.Body.Text.Data"][0]
     return None
+
+
+def _email_tags(request_body: bytes) -> dict[str, str]:
+    """The EmailTags of an SESv2 SendEmail request body."""
+    try:
+        tags = json.loads(request_body).get("EmailTags") or []
+        return {str(tag["Name"]): str(tag["Value"]) for tag in tags}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def _message_id(response_body: bytes) -> str | None:
@@ -137,6 +151,7 @@ class Emulator:
         moto_fixes.apply()
         self.app.sent_at.clear()
         self.app.text_parts.clear()
+        self.app.email_tags.clear()
         self._server = make_server(
             LOCAL_HOST, self._requested_port, self.app, threaded=True, request_handler=MotoRequestHandler
         )

@@ -21,6 +21,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
+from moto.ses.exceptions import NotFoundException
+from moto.ses.models import ses_backends
+from moto.sesv2 import urls
+from moto.sesv2.responses import SESV2Response
+
 Undo = Callable[[], None]
 
 
@@ -45,10 +50,33 @@ def _add_methods(cls: type, methods: dict[str, Callable[..., Any]]) -> Undo:
     return undo
 
 
+def _add_sesv2_paths(paths: list[str]) -> Undo:
+    """Route these SESv2 paths to its responses in moto's server too: the server routes only
+    listed paths (its catch-all `/v2/.*` is taken literally), while in-process moto finds the
+    operation from botocore's model. Must run before the emulator serves its first SES call."""
+
+    added = [path for path in paths if path not in urls.url_paths]
+    for path in added:
+        urls.url_paths[path] = SESV2Response.dispatch
+
+    def undo() -> None:
+        for path in added:
+            urls.url_paths.pop(path, None)
+
+    return undo
+
+
+def _both(*undos: Undo) -> Undo:
+    def undo() -> None:
+        for step in undos:
+            step()
+
+    return undo
+
+
 def _ses_state(response: Any) -> dict[str, Any]:
     """This fix's state of one account and region, kept on moto's SES backend (so a moto reset,
     which builds new backends, empties it like every other state)."""
-    from moto.ses.models import ses_backends
 
     backend = ses_backends[response.current_account][response.region]
     state: dict[str, Any] = backend.__dict__.setdefault(
@@ -63,8 +91,6 @@ def _path_address(response: Any) -> str:
 
 
 def _install_sesv2_suppression_list() -> Undo:
-    from moto.ses.exceptions import NotFoundException
-    from moto.sesv2.responses import SESV2Response
 
     def put_suppressed_destination(self: Any) -> str:
         body = json.loads(self.body or "{}")
@@ -93,14 +119,19 @@ def _install_sesv2_suppression_list() -> Undo:
         entries = sorted(_ses_state(self)["suppressed"].values(), key=lambda e: e["EmailAddress"])
         return json.dumps({"SuppressedDestinationSummaries": entries})
 
-    return _add_methods(
-        SESV2Response,
-        {
-            "put_suppressed_destination": put_suppressed_destination,
-            "get_suppressed_destination": get_suppressed_destination,
-            "delete_suppressed_destination": delete_suppressed_destination,
-            "list_suppressed_destinations": list_suppressed_destinations,
-        },
+    return _both(
+        _add_methods(
+            SESV2Response,
+            {
+                "put_suppressed_destination": put_suppressed_destination,
+                "get_suppressed_destination": get_suppressed_destination,
+                "delete_suppressed_destination": delete_suppressed_destination,
+                "list_suppressed_destinations": list_suppressed_destinations,
+            },
+        ),
+        _add_sesv2_paths(
+            ["{0}/v2/email/suppression/addresses$", "{0}/v2/email/suppression/addresses/(?P<EmailAddress>[^/]+)$"]
+        ),
     )
 
 
@@ -110,8 +141,6 @@ PRODUCTION_QUOTA = {"Max24HourSend": 50000.0, "MaxSendRate": 14.0}
 
 
 def _install_sesv2_account() -> Undo:
-    from moto.ses.models import ses_backends
-    from moto.sesv2.responses import SESV2Response
 
     def get_account(self: Any) -> str:
         state = _ses_state(self)
@@ -140,13 +169,16 @@ def _install_sesv2_account() -> Undo:
         _ses_state(self)["sending_enabled"] = bool(body.get("SendingEnabled", True))
         return "{}"
 
-    return _add_methods(
-        SESV2Response,
-        {
-            "get_account": get_account,
-            "put_account_details": put_account_details,
-            "put_account_sending_attributes": put_account_sending_attributes,
-        },
+    return _both(
+        _add_methods(
+            SESV2Response,
+            {
+                "get_account": get_account,
+                "put_account_details": put_account_details,
+                "put_account_sending_attributes": put_account_sending_attributes,
+            },
+        ),
+        _add_sesv2_paths(["{0}/v2/email/account$", "{0}/v2/email/account/details$", "{0}/v2/email/account/sending$"]),
     )
 
 

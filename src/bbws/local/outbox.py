@@ -142,6 +142,10 @@ _ITEM = """<section class="mail">
 <dt>Sent</dt><dd>{sent_at}</dd><dt>Id</dt><dd><code>{id}</code></dd></dl>
 {html_frame}
 <details{open_text}><summary>Plain-text part</summary><pre>{text}</pre></details>
+<form method="post" action="/_local/outbox/events"><input type="hidden" name="id" value="{id}">
+As SES would report it: <button name="event" value="bounce">hard bounce</button>
+<button name="event" value="soft-bounce">soft bounce</button>
+<button name="event" value="complaint">complaint</button></form>
 </section>"""
 
 

@@ -30,6 +30,12 @@ QUEUES: dict[str, str] = {
     "notifications_queue_url": "notifications",
 }
 
+# logical queue -> the SNS topic feeding it (raw delivery). No function reads these queues' URLs
+# (only their consumer polls them), so they have no setting. Terraform: stack/data.tf.
+TOPIC_QUEUES: dict[str, str] = {
+    "email-events": "email-events",  # SES's bounces, complaints and rejects (the configuration set)
+}
+
 MAX_RECEIVE_COUNT = 5
 TEMPLATE_PREFIX = "email-templates/"
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "email"
@@ -43,9 +49,18 @@ class Resources:
 
     settings: dict[str, str] = field(default_factory=dict)
     dead_letter_queues: dict[str, str] = field(default_factory=dict)  # logical name -> DLQ URL
+    topic_queues: dict[str, str] = field(default_factory=dict)  # logical name -> URL (TOPIC_QUEUES)
+    topics: dict[str, str] = field(default_factory=dict)  # logical name -> SNS topic ARN
 
     def environ(self) -> dict[str, str]:
         return {ENV_NAMES[name]: value for name, value in self.settings.items()}
+
+    def queue_url(self, logical: str) -> str:
+        """The URL of a work queue by its logical name (a function's `queue`)."""
+        for settings_field, name in QUEUES.items():
+            if name == logical:
+                return self.settings[settings_field]
+        return self.topic_queues[logical]
 
 
 def table_schema(settings_field: str) -> dict[str, Any]:
@@ -62,20 +77,39 @@ def _create_tables(prefix: str, region: str, resources: Resources) -> None:
         resources.settings[settings_field] = name
 
 
+def _create_queue(sqs: Any, prefix: str, logical: str, visibility_timeout: int, resources: Resources) -> str:
+    """A work queue with its DLQ (redrive after MAX_RECEIVE_COUNT receives); its URL."""
+    dlq_url = sqs.create_queue(QueueName=f"{prefix}-{logical}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url: str = sqs.create_queue(
+        QueueName=f"{prefix}-{logical}",
+        Attributes={
+            "VisibilityTimeout": str(visibility_timeout),
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}),
+        },
+    )["QueueUrl"]
+    resources.dead_letter_queues[logical] = dlq_url
+    return url
+
+
+def _create_topic_queues(prefix: str, region: str, visibility_timeout: int, resources: Resources) -> None:
+    """Each topic-fed queue, its topic and the raw-delivery subscription between them."""
+    session = new_session(region)
+    sqs, sns = session.client("sqs", region_name=region), session.client("sns", region_name=region)
+    for logical, topic in TOPIC_QUEUES.items():
+        url = _create_queue(sqs, prefix, logical, visibility_timeout, resources)
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        topic_arn = sns.create_topic(Name=f"{prefix}-{topic}")["TopicArn"]
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "true"})
+        resources.topic_queues[logical] = url
+        resources.topics[topic] = topic_arn
+
+
 def _create_queues(prefix: str, region: str, visibility_timeout: int, resources: Resources) -> None:
     sqs = new_session(region).client("sqs", region_name=region)
     for settings_field, logical in QUEUES.items():
-        dlq_url = sqs.create_queue(QueueName=f"{prefix}-{logical}-dlq")["QueueUrl"]
-        dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        url = sqs.create_queue(
-            QueueName=f"{prefix}-{logical}",
-            Attributes={
-                "VisibilityTimeout": str(visibility_timeout),
-                "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}),
-            },
-        )["QueueUrl"]
-        resources.settings[settings_field] = url
-        resources.dead_letter_queues[logical] = dlq_url
+        resources.settings[settings_field] = _create_queue(sqs, prefix, logical, visibility_timeout, resources)
+    _create_topic_queues(prefix, region, visibility_timeout, resources)
 
 
 def upload_templates(bucket: str, region: str, source: Path = DEFAULT_TEMPLATES) -> list[str]:

@@ -26,7 +26,7 @@ def _stamp(moment: datetime | None = None) -> str:
     return (moment or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-def ses_event(  # noqa: PLR0913 - the fields of an SES event
+def ses_event(
     kind: EventKind | str,
     *,
     message_id: str,

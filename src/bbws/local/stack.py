@@ -25,11 +25,12 @@ from bbws.local.defaults import DEFAULT_REGION, DEFAULT_STOREFRONT_KEY, LOCAL_VI
 from bbws.local.demo import DemoData, seed
 from bbws.local.devtools import JWKS_PATH, DevelopmentEndpoints, QueueRef
 from bbws.local.emulator import Emulator
+from bbws.local.feedback import OutboxFeedback
 from bbws.local.gateway import Gateway, GatewayServer
 from bbws.local.issuer import DevelopmentIssuer
 from bbws.local.lambdas import LocalLambdas
 from bbws.local.pollers import QueuePoller
-from bbws.local.provision import QUEUES, Resources, provision
+from bbws.local.provision import QUEUES, TOPIC_QUEUES, Resources, provision
 
 log = logging.getLogger("bbws.local")
 
@@ -115,6 +116,11 @@ class LocalStack:
             self._queue_refs(),
             session.client("sqs"),
             self.emulator.app if self.emulator else None,
+            feedback=OutboxFeedback(
+                self.emulator.app if self.emulator else None,
+                session.client("sns"),
+                self.resources.topics.get(TOPIC_QUEUES["email-events"]),
+            ),
         )
         gateway = Gateway(lambdas, self.issuer, options.storefront_key, endpoints)
         self.server.gateway = gateway
@@ -128,8 +134,8 @@ class LocalStack:
 
     def _queue_refs(self) -> list[QueueRef]:
         refs = []
-        for settings_field, logical in QUEUES.items():
-            url = self.resources.settings.get(settings_field)
+        logical_urls = [(logical, self.resources.settings.get(field)) for field, logical in QUEUES.items()]
+        for logical, url in [*logical_urls, *self.resources.topic_queues.items()]:
             if url:
                 refs.append(QueueRef(f"{self.options.prefix}-{logical}", url, dead_letter=False))
             dlq = self.resources.dead_letter_queues.get(logical)
@@ -145,10 +151,9 @@ class LocalStack:
                 log.warning("no poller for %s: %s does not exist yet", function.name, function.module)
                 self.skipped_consumers.append(function.name)
                 continue
-            settings_field = next(field for field, logical in QUEUES.items() if logical == function.queue)
             poller = QueuePoller(
                 function.name,
-                self.resources.settings[settings_field],
+                self.resources.queue_url(function.queue),
                 functools.partial(lambdas.invoke, function.name),
                 session.client("sqs"),
                 self.options.region,
@@ -159,6 +164,8 @@ class LocalStack:
     def info(self) -> dict[str, Any]:
         resources: dict[str, Any] = dict(self.resources.settings)
         resources["deadLetterQueues"] = dict(self.resources.dead_letter_queues)
+        resources["topicQueues"] = dict(self.resources.topic_queues)
+        resources["topics"] = dict(self.resources.topics)
         return {
             "apiUrl": self.api_url,
             "baseUrl": self.api_url + "/v1.0",

@@ -9,7 +9,7 @@ and is idempotent: the same SES event delivered twice is recorded once.
 from __future__ import annotations
 
 from bbws.core.observability import logger
-from bbws.orders.dal.repository import IssueRecorded, OrderRepository
+from bbws.orders.dal.email_issues import IssueRecorded, append_email_issue
 from bbws.orders.models.order import ORDER_ID, EmailIssue, EmailProblem
 
 __all__ = ["EmailIssue", "EmailProblem", "IssueRecorded", "record_email_issue"]
@@ -18,10 +18,7 @@ __all__ = ["EmailIssue", "EmailProblem", "IssueRecorded", "record_email_issue"]
 def record_email_issue(order_id: str, issue: EmailIssue) -> IssueRecorded:
     """Note `issue` on the order `order_id`. An order that does not exist is not an error for
     the caller (the event is logged): there is nothing to retry."""
-    if not ORDER_ID.fullmatch(order_id):
-        outcome = IssueRecorded.NO_ORDER
-    else:
-        outcome = OrderRepository.from_settings().record_email_issue(order_id, issue)
+    outcome = append_email_issue(order_id, issue) if ORDER_ID.fullmatch(order_id) else IssueRecorded.NO_ORDER
     if outcome in (IssueRecorded.NO_ORDER, IssueRecorded.FULL):
         logger.warning(
             "email issue not recorded on the order",

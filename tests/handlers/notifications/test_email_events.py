@@ -38,7 +38,9 @@ def sent_message_id(recipient: str) -> str:
     raise AssertionError(f"nothing was sent to {recipient}")
 
 
-def event(kind: EventKind, recipient: str = CUSTOMER, template: str = "customer_confirmation", **tags: str) -> dict[str, Any]:
+def event(
+    kind: EventKind, recipient: str = CUSTOMER, template: str = "customer_confirmation", **tags: str
+) -> dict[str, Any]:
     return ses_event(
         kind,
         message_id=sent_message_id(recipient) if tags.get("orderId") != "none" else "ses-unknown",
@@ -64,7 +66,13 @@ def suppression(address: str) -> str | None:
 
 def admin_view(order_id: str = "ord-1001") -> dict[str, Any]:
     response = orders_api(
-        api_event("GET", f"/orders/{order_id}", resource="/orders/{orderId}", path_parameters={"orderId": order_id}, claims=admin_claims()),
+        api_event(
+            "GET",
+            f"/orders/{order_id}",
+            resource="/orders/{orderId}",
+            path_parameters={"orderId": order_id},
+            claims=admin_claims(),
+        ),
         LambdaContext(),
     )
     assert response["statusCode"] == 200, response
@@ -147,7 +155,9 @@ def test_an_event_still_in_its_sns_envelope_is_read_too(confirmed: None) -> None
 
 
 def test_an_event_for_no_known_order_still_suppresses(aws_resources: Resources) -> None:
-    body = ses_event(EventKind.BOUNCE, message_id="x", sender=LOCAL_FROM_EMAIL, recipients=["gone@example.com"], tags={})
+    body = ses_event(
+        EventKind.BOUNCE, message_id="x", sender=LOCAL_FROM_EMAIL, recipients=["gone@example.com"], tags={}
+    )
 
     assert consume(body) == {"batchItemFailures": []}
     assert suppression("gone@example.com") == "BOUNCE"

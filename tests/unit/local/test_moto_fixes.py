@@ -98,3 +98,27 @@ def test_sesv2_account_starts_in_the_sandbox_until_production_access_is_granted(
     assert before["SendQuota"]["Max24HourSend"] == 200
     assert after["ProductionAccessEnabled"] is True
     assert after["SendQuota"]["Max24HourSend"] > 200
+
+
+def test_the_emulators_server_routes_the_added_sesv2_calls() -> None:
+    """Given the emulator serving over HTTP (moto's server routes only the paths it lists), then
+    the suppression list and the account answer there too."""
+    import boto3
+
+    from bbws.local.emulator import Emulator
+
+    emulator = Emulator()
+    url = emulator.start()
+    try:
+        ses: Any = boto3.client(
+            "sesv2", endpoint_url=url, region_name="eu-west-1",
+            aws_access_key_id="local", aws_secret_access_key="local",
+        )  # fmt: skip
+        ses.put_suppressed_destination(EmailAddress="a@example.com", Reason="BOUNCE")
+        found = ses.get_suppressed_destination(EmailAddress="a@example.com")["SuppressedDestination"]
+        account = ses.get_account()
+    finally:
+        emulator.stop()
+
+    assert found["Reason"] == "BOUNCE"
+    assert account["ProductionAccessEnabled"] is False

@@ -67,7 +67,7 @@ def test_run_serves_the_platform_and_stops_on_sigterm(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert seen["health"] == {"status": "ok", "version": "0.1.0", "environment": "local"}
     assert {p["productId"] for p in seen["products"]["items"]} >= {"website-starter", "hosting-basic"}  # type: ignore[index]
-    assert len(seen["queues"]["queues"]) == 4  # type: ignore[index]
+    assert len(seen["queues"]["queues"]) == 6  # type: ignore[index]  # three queues, each with its DLQ
     info = seen["info"]
     assert info["awsEndpoint"].startswith("http://127.0.0.1:")  # type: ignore[index]
     assert READY_PREFIX in result.output

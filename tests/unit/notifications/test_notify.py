@@ -287,7 +287,11 @@ def test_a_suppressed_customer_is_not_mailed_and_the_order_says_why() -> None:
     # And the order records the reason
     [(order_id, issue)] = world.issues
     assert order_id == "ord-1"
-    assert (issue.template, issue.recipient, issue.problem) == ("order_receipt", "thandi@acme.example", EmailProblem.SUPPRESSED)
+    assert (issue.template, issue.recipient, issue.problem) == (
+        "order_receipt",
+        "thandi@acme.example",
+        EmailProblem.SUPPRESSED,
+    )
     assert "bounce" in issue.detail
     # And a redelivery neither reads the list again nor sends
     reads = len(world.suppressions.reads)
@@ -309,7 +313,9 @@ def test_a_suppressed_recipient_is_dropped_and_the_others_still_get_the_email() 
     internal = world.mailer.sent[0].decode()
     assert "ops@bbws.example" in internal
     assert "sales@bbws.example" not in internal
-    assert [(issue.recipient, issue.problem) for _, issue in world.issues] == [("sales@bbws.example", EmailProblem.SUPPRESSED)]
+    assert [(issue.recipient, issue.problem) for _, issue in world.issues] == [
+        ("sales@bbws.example", EmailProblem.SUPPRESSED)
+    ]
 
 
 def test_an_unreadable_suppression_list_is_a_transient_failure_that_keeps_nothing_claimed() -> None:

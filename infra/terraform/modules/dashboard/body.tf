@@ -117,4 +117,47 @@ locals {
       }
     },
   ]
+
+  # SES: the account's reputation (what AWS reviews and pauses on), the volume behind it, and the
+  # reputation alarms' states.
+  email_widgets = concat(
+    [
+      {
+        type = "metric", x = 0, y = 18, width = 8, height = 6
+        properties = {
+          title  = "SES reputation (bounce and complaint rate)"
+          region = var.region
+          stat   = "Maximum"
+          period = 900
+          view   = "timeSeries"
+          metrics = [
+            ["AWS/SES", "Reputation.BounceRate", { label = "bounce rate" }],
+            ["AWS/SES", "Reputation.ComplaintRate", { label = "complaint rate", yAxis = "right" }],
+          ]
+        }
+      },
+      {
+        type = "metric", x = 8, y = 18, width = 8, height = 6
+        properties = {
+          title  = "SES sends, bounces, complaints, rejects"
+          region = var.region
+          stat   = "Sum"
+          period = 300
+          view   = "timeSeries"
+          metrics = [
+            for metric in ["Send", "Delivery", "Bounce", "Complaint", "Reject"] : ["AWS/SES", metric, { label = metric }]
+          ]
+        }
+      },
+    ],
+    length(var.email_alarm_arns) == 0 ? [] : [
+      {
+        type = "alarm", x = 16, y = 18, width = 8, height = 6
+        properties = {
+          title  = "SES reputation alarms"
+          alarms = var.email_alarm_arns
+        }
+      },
+    ],
+  )
 }

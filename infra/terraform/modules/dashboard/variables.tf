@@ -28,3 +28,9 @@ variable "queues" {
     dlq_name = string
   }))
 }
+
+variable "email_alarm_arns" {
+  description = "The SES reputation alarms shown in the dashboard's alarm widget (none: no widget)."
+  type        = list(string)
+  default     = []
+}

@@ -53,6 +53,25 @@ data "aws_iam_policy_document" "tls_only" {
       values   = ["false"]
     }
   }
+
+  # A queue fed by SNS topics (the email-events queue): each topic may send to the main queue.
+  dynamic "statement" {
+    for_each = each.key == "main" && length(var.publisher_topic_arns) > 0 ? [1] : []
+    content {
+      sid       = "TopicsDeliverToTheQueue"
+      actions   = ["sqs:SendMessage"]
+      resources = [each.value]
+      principals {
+        type        = "Service"
+        identifiers = ["sns.amazonaws.com"]
+      }
+      condition {
+        test     = "ArnEquals"
+        variable = "aws:SourceArn"
+        values   = var.publisher_topic_arns
+      }
+    }
+  }
 }
 
 resource "aws_sqs_queue_policy" "this" {

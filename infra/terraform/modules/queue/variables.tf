@@ -64,3 +64,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "publisher_topic_arns" {
+  description = "SNS topics that deliver to the main queue (none: only the platform's functions send to it)."
+  type        = list(string)
+  default     = []
+}

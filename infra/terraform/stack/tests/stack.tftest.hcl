@@ -63,6 +63,9 @@ mock_provider "aws" {
   mock_resource "aws_sesv2_configuration_set" {
     defaults = { arn = "arn:aws:ses:eu-west-1:123456789012:configuration-set/mock" }
   }
+  mock_resource "aws_cloudwatch_metric_alarm" {
+    defaults = { arn = "arn:aws:cloudwatch:eu-west-1:536580886816:alarm:mock" }
+  }
 }
 
 variables {
@@ -76,6 +79,7 @@ variables {
     "orders-consumer"        = "0000000000000000000000000000000000000000000000000000000000000005"
     "tenants-api"            = "0000000000000000000000000000000000000000000000000000000000000006"
     "notifications-consumer" = "0000000000000000000000000000000000000000000000000000000000000007"
+    "email-events-consumer"  = "0000000000000000000000000000000000000000000000000000000000000008"
   }
   log_retention_days       = 14
   deletion_protection      = false
@@ -93,8 +97,8 @@ run "the_whole_environment_applies" {
   command = apply
 
   assert {
-    condition     = length(module.function) == 7 && length(module.table) == 4 && length(module.queue) == 2
-    error_message = "seven functions, four tables and two queues"
+    condition     = length(module.function) == 8 && length(module.table) == 4 && length(module.queue) == 3
+    error_message = "eight functions, four tables and three queues"
   }
 
   assert {
@@ -113,8 +117,39 @@ run "the_whole_environment_applies" {
   }
 
   assert {
-    condition     = length(output.release_alarm_names) == 7 * 3 + 2 * 2
+    condition     = length(output.release_alarm_names) == 8 * 3 + 2 * 2
     error_message = "three alarms per function, two per API"
+  }
+
+  assert {
+    condition = join(",", output.email_alarm_names) == join(",", [
+      "bbws-dev-ses-bounce-rate-pause", "bbws-dev-ses-bounce-rate-review",
+      "bbws-dev-ses-complaint-rate-pause", "bbws-dev-ses-complaint-rate-review",
+    ])
+    error_message = "bounce and complaint rate alarms at AWS's review and pause levels"
+  }
+
+  assert {
+    condition = (
+      module.ses.reputation_thresholds["bounce-rate-pause"] == 0.10 && module.ses.reputation_thresholds["complaint-rate-pause"] == 0.005
+      && module.ses.reputation_thresholds["bounce-rate-review"] == 0.05 && module.ses.reputation_thresholds["complaint-rate-review"] == 0.001
+    )
+    error_message = "AWS pauses an account at a 10 % bounce or 0.5 % complaint rate, reviews it at 5 % or 0.1 %"
+  }
+
+  assert {
+    condition     = length(setintersection(output.email_alarm_names, output.release_alarm_names)) == 0
+    error_message = "the account's reputation never rolls a release back"
+  }
+
+  assert {
+    condition     = aws_sns_topic_subscription.email_events.raw_message_delivery && aws_sns_topic_subscription.email_events.protocol == "sqs"
+    error_message = "SES events reach the email-events queue raw"
+  }
+
+  assert {
+    condition     = module.queue["email-events"].name == "bbws-dev-email-events"
+    error_message = "the email-events queue is named like the others"
   }
 }
 

@@ -8,7 +8,8 @@ Key scheme (items of this service in the orders table, `DYNAMODB_TABLE_NAME`):
 |------------------|-----------------------------------------|----------------------------------------|
 | `pk`             | `NOTIFICATION#<orderId>`                | own prefix: never collides with orders |
 | `sk`             | `EMAIL#<template>`                      | one item per email of the order        |
-| `status`         | `SENDING` while claimed, then `SENT`, or `SUPPRESSED` (every recipient on SES's suppression list: not sent, never will be) | |
+| `status`         | `SENDING` while claimed, then `SENT`    | `SUPPRESSED` instead of `SENT`: every  |
+|                  | or `SUPPRESSED`                         | recipient suppressed; final, not sent  |
 | `claimToken`     | random, per claim                       | only the claimant may release/complete |
 | `leaseExpiresAt` | epoch ms; while `SENDING`               | a crashed claimant's claim lapses      |
 | `sentAt`, `sesMessageId` | once `SENT`                     | the delivery record, kept for audit    |

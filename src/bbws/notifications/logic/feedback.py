@@ -59,7 +59,12 @@ def findings(event: SesEvent) -> list[Finding]:
     if kind == "complaint" and event.complaint is not None:
         feedback = event.complaint.complaint_feedback_type or "not given"
         return [
-            Finding(recipient.email_address, EmailProblem.COMPLAINED, f"marked as spam (feedback type: {feedback})", "COMPLAINT")
+            Finding(
+                recipient.email_address,
+                EmailProblem.COMPLAINED,
+                f"marked as spam (feedback type: {feedback})",
+                "COMPLAINT",
+            )
             for recipient in event.complaint.complained_recipients
         ]
     if kind == "reject":

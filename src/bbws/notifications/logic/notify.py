@@ -145,7 +145,9 @@ class Notifier:
     def _note_suppressed(self, order_id: str, template: str, suppressed: Mapping[str, Suppression]) -> None:
         at = now_iso()
         for address, entry in suppressed.items():
-            detail = f"on the suppression list after a {entry.reason.lower()}" + (f" ({entry.since})" if entry.since else "")
+            detail = f"on the suppression list after a {entry.reason.lower()}" + (
+                f" ({entry.since})" if entry.since else ""
+            )
             self.record_issue(order_id, EmailIssue(template, address, EmailProblem.SUPPRESSED, detail, at))
             logger.info("recipient suppressed; not mailed", extra={"template": template, "reason": entry.reason})
 

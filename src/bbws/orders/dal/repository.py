@@ -4,7 +4,6 @@ one Query per list page."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.types import TypeDeserializer
@@ -14,9 +13,9 @@ from bbws.core import aws
 from bbws.core.dynamo import failed_condition, query_page
 from bbws.core.pagination import Page
 from bbws.core.settings import get_settings
-from bbws.orders.dal.items import EMAIL_ISSUE_KEYS, EMAIL_ISSUES, from_item, issue_to_item, to_item
+from bbws.orders.dal.items import from_item, to_item
 from bbws.orders.dal.schema import BY_TENANT_INDEX, BY_TYPE_INDEX, ENTITY_TYPE, order_key
-from bbws.orders.models.order import EmailIssue, Order, OrderStatus
+from bbws.orders.models.order import Order, OrderStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -25,16 +24,6 @@ PENDING_NOTIFICATION = "pendingNotification"
 _TENANT_LIST_KEYS = frozenset({"pk", "sk", "tenantId", "createdKey"})
 _ALL_LIST_KEYS = frozenset({"pk", "sk", "entityType", "createdKey"})
 _DESERIALIZER = TypeDeserializer()
-# An order keeps this many email issues; a storm of events for one order adds no more (they are
-# still logged, and the addresses are still suppressed).
-MAX_EMAIL_ISSUES = 50
-
-
-class IssueRecorded(StrEnum):
-    RECORDED = "recorded"
-    DUPLICATE = "duplicate"  # the same event was recorded before
-    NO_ORDER = "no-order"
-    FULL = "full"
 
 
 class StatusNotChanged(Exception):
@@ -173,33 +162,3 @@ class OrderRepository:
         except ClientError as error:
             if not failed_condition(error):
                 raise
-
-    def record_email_issue(self, order_id: str, issue: EmailIssue) -> IssueRecorded:
-        """Append `issue` to the order's email issues, once (one conditional UpdateItem; the
-        rest of the order is untouched, `updatedAt` included: the order itself did not change)."""
-        try:
-            self.table.update_item(
-                Key=order_key(order_id),
-                UpdateExpression="SET #issues = list_append(if_not_exists(#issues, :empty), :issue) ADD #keys :key",
-                ConditionExpression=(
-                    "attribute_exists(pk) AND NOT contains(#keys, :id) "
-                    "AND (attribute_not_exists(#keys) OR size(#keys) < :max)"
-                ),
-                ExpressionAttributeNames={"#issues": EMAIL_ISSUES, "#keys": EMAIL_ISSUE_KEYS},
-                ExpressionAttributeValues={
-                    ":empty": [],
-                    ":issue": [issue_to_item(issue)],
-                    ":key": {issue.key},
-                    ":id": issue.key,
-                    ":max": MAX_EMAIL_ISSUES,
-                },
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except ClientError as error:
-            if not failed_condition(error):
-                raise
-            old = _old_item(error)
-            if old is None:
-                return IssueRecorded.NO_ORDER
-            return IssueRecorded.DUPLICATE if issue.key in old.get(EMAIL_ISSUE_KEYS, set()) else IssueRecorded.FULL
-        return IssueRecorded.RECORDED

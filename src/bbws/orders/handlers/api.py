@@ -95,7 +95,9 @@ def list_orders(
 ) -> OrderPage:
     principal = current_principal(app)
     page = management.list_orders(OrderRepository.from_settings(), principal, tenant, limit, cursor)
-    return OrderPage(items=[to_view(order, admin=principal.is_admin) for order in page.items], next_cursor=page.next_cursor)
+    return OrderPage(
+        items=[to_view(order, admin=principal.is_admin) for order in page.items], next_cursor=page.next_cursor
+    )
 
 
 @app.get(
