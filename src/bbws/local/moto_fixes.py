@@ -21,8 +21,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from moto.ses.exceptions import NotFoundException
+from moto.core.responses import EmptyResult
+from moto.ses.exceptions import NotFoundException, SesError
 from moto.ses.models import ses_backends
+from moto.ses.responses import EmailResponse
 from moto.sesv2 import urls
 from moto.sesv2.responses import SESV2Response
 
@@ -182,6 +184,27 @@ def _install_sesv2_account() -> Undo:
     )
 
 
+class EventDestinationDoesNotExist(SesError):
+    code = "EventDestinationDoesNotExist"  # SES v1's error for it
+
+
+def _install_ses_delete_event_destination() -> Undo:
+    def delete_configuration_set_event_destination(self: Any) -> Any:
+        configuration_set = self._get_param("ConfigurationSetName")
+        name = self._get_param("EventDestinationName")
+        backend = ses_backends[self.current_account][self.region]
+        current = backend.config_set_event_destination.get(configuration_set)
+        if current is None or current.get("Name") != name:
+            raise EventDestinationDoesNotExist(f"no event destination {name} in {configuration_set}")
+        del backend.config_set_event_destination[configuration_set]
+        backend.event_destinations.pop(name, None)
+        return EmptyResult()
+
+    return _add_methods(
+        EmailResponse, {"delete_configuration_set_event_destination": delete_configuration_set_event_destination}
+    )
+
+
 FIXES: tuple[MotoFix, ...] = (
     MotoFix(
         "sesv2_suppression_list",
@@ -196,6 +219,13 @@ FIXES: tuple[MotoFix, ...] = (
         "implemented; the emulated account starts in the sandbox, as a new AWS account does",
         "5.2.5",
         _install_sesv2_account,
+    ),
+    MotoFix(
+        "ses_delete_event_destination",
+        "SES DeleteConfigurationSetEventDestination is not implemented, so destroying the "
+        "configuration set's event destination (Terraform's aws_ses_event_destination) never ends",
+        "5.2.5",
+        _install_ses_delete_event_destination,
     ),
 )
 

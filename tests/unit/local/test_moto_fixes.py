@@ -122,3 +122,43 @@ def test_the_emulators_server_routes_the_added_sesv2_calls() -> None:
 
     assert found["Reason"] == "BOUNCE"
     assert account["ProductionAccessEnabled"] is False
+
+
+def _event_destination(ses: Any) -> None:
+    ses.create_configuration_set(ConfigurationSet={"Name": "set"})
+    ses.create_configuration_set_event_destination(
+        ConfigurationSetName="set",
+        EventDestination={
+            "Name": "feedback", "Enabled": True, "MatchingEventTypes": ["bounce"],
+            "SNSDestination": {"TopicARN": "arn:aws:sns:eu-west-1:123456789012:events"},
+        },
+    )  # fmt: skip
+
+
+def test_ses_delete_event_destination_still_needed() -> None:
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws(), moto_fixes.unpatched("ses_delete_event_destination"):
+        ses: Any = boto3.client("ses", region_name="eu-west-1")
+        _event_destination(ses)
+        with pytest.raises(NotImplementedError):
+            ses.delete_configuration_set_event_destination(ConfigurationSetName="set", EventDestinationName="feedback")
+
+
+def test_ses_delete_event_destination_removes_it_once() -> None:
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+
+    with mock_aws():
+        ses: Any = boto3.client("ses", region_name="eu-west-1")
+        _event_destination(ses)
+        ses.delete_configuration_set_event_destination(ConfigurationSetName="set", EventDestinationName="feedback")
+        with pytest.raises(ClientError):
+            ses.delete_configuration_set_event_destination(ConfigurationSetName="set", EventDestinationName="feedback")
+        # And a destination of that name can be created again
+        ses.create_configuration_set_event_destination(
+            ConfigurationSetName="set",
+            EventDestination={"Name": "feedback", "Enabled": True, "MatchingEventTypes": ["bounce"]},
+        )

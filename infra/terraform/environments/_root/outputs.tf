@@ -62,3 +62,13 @@ output "dashboard_name" {
   description = "CloudWatch dashboard."
   value       = module.stack.dashboard_name
 }
+
+output "email_events_topic_arn" {
+  description = "SNS topic of SES's bounces, complaints and rejects."
+  value       = module.stack.email_events_topic_arn
+}
+
+output "email_alarm_names" {
+  description = "SES reputation alarms (bounce and complaint rate)."
+  value       = module.stack.email_alarm_names
+}

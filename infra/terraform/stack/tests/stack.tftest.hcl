@@ -64,7 +64,7 @@ mock_provider "aws" {
     defaults = { arn = "arn:aws:ses:eu-west-1:123456789012:configuration-set/mock" }
   }
   mock_resource "aws_cloudwatch_metric_alarm" {
-    defaults = { arn = "arn:aws:cloudwatch:eu-west-1:536580886816:alarm:mock" }
+    defaults = { arn = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:mock" }
   }
 }
 
