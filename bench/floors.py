@@ -42,6 +42,7 @@ STACKS: dict[str, Stack] = {
     "orders-consumer": Stack(batch=True, tracer=True, clients=("dynamodb", "sqs")),
     "tenants-api": Stack(resolver=True, validation=True, tracer=True, clients=("dynamodb",)),
     "notifications-consumer": Stack(batch=True, tracer=True, templates=True, clients=("dynamodb", "s3", "sesv2")),
+    "email-events-consumer": Stack(batch=True, tracer=True, clients=("dynamodb", "sesv2")),
 }
 
 # One call per client, with the answer botocore's Stubber gives it during priming.
