@@ -129,6 +129,15 @@ class Cloud:
         )
         return name
 
+    def grant_ses_production_access(self, env: str) -> None:
+        """SES of the environment's account out of the sandbox (the emulator grants it at once)."""
+        self.client("sesv2", env).put_account_details(
+            MailType="TRANSACTIONAL",
+            WebsiteURL="https://shop.example",
+            UseCaseDescription="order emails",
+            ProductionAccessEnabled=True,
+        )
+
     def set_alarm(self, env: str, alarm: str, state: str) -> None:
         self.client("cloudwatch", env).set_alarm_state(AlarmName=alarm, StateValue=state, StateReason="test")
 

@@ -9,7 +9,7 @@ from bbws.cli import app
 from bbws.delivery import accounts
 from bbws.delivery.smoke import Client, SmokeError, run_smoke
 
-from .conftest import TEST_ENVIRONMENTS, StubApi
+from .conftest import TEST_ENVIRONMENTS, Cloud, StubApi
 
 
 def test_a_healthy_deployment_passes_every_read_check(api: tuple[str, StubApi]) -> None:
@@ -53,11 +53,12 @@ def test_only_http_urls_are_accepted() -> None:
 
 
 def test_prod_is_never_written_even_with_a_storefront_key(
-    api: tuple[str, StubApi], monkeypatch: pytest.MonkeyPatch
+    api: tuple[str, StubApi], monkeypatch: pytest.MonkeyPatch, cloud: Cloud
 ) -> None:
-    # Given a storefront key and --env prod
+    # Given a storefront key and --env prod (whose SES has production access)
     url, state = api
     monkeypatch.setattr(accounts, "ENVIRONMENTS", TEST_ENVIRONMENTS)
+    cloud.grant_ses_production_access("prod")
     # When the smoke command runs
     result = CliRunner().invoke(app, ["smoke", "--base-url", url, "--env", "prod", "--storefront-key", "key-1"])
     # Then it passes on reads alone and sent no write

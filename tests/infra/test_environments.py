@@ -272,6 +272,7 @@ def test_the_deploy_role_may_only_ship_code_move_aliases_and_read_alarms() -> No
     assert statements["ShipCodeAndMoveAliases"]["resources"] == ["${local.function_arn_glob}"]
     assert locals_of(BOOTSTRAP)["function_arn_glob"].endswith(":function:bbws-${local.environment}-*")
     assert statements["WatchAlarms"]["actions"] == ["cloudwatch:DescribeAlarms"]
+    assert statements["ReadSesAccount"] == {"sid": "ReadSesAccount", "actions": ["ses:GetAccount"], "resources": ["*"]}
     assert all(
         resource.endswith(("/artifacts/*", "/releases/*"))
         for resource in statements["ArtifactsAndReleaseRecords"]["resources"]

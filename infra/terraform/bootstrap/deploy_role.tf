@@ -62,7 +62,7 @@ resource "aws_iam_role" "deploy" {
 }
 
 data "aws_iam_policy_document" "deploy" {
-  #checkov:skip=CKV_AWS_356:only cloudwatch:DescribeAlarms has "*": the release lists every metric alarm and keeps those of its functions; it reads alarm definitions, nothing else
+  #checkov:skip=CKV_AWS_356:only cloudwatch:DescribeAlarms and ses:GetAccount have "*": the release lists every metric alarm and keeps those of its functions, deploy and smoke read whether SES is in the sandbox; both only read, and neither action has a resource type
   statement {
     sid = "ShipCodeAndMoveAliases"
     actions = [
@@ -103,6 +103,13 @@ data "aws_iam_policy_document" "deploy" {
     # A release watches the functions' alarms; DescribeAlarms has no resource-level scope.
     sid       = "WatchAlarms"
     actions   = ["cloudwatch:DescribeAlarms"]
+    resources = ["*"]
+  }
+
+  statement {
+    # deploy, promote and smoke report whether SES is still in the sandbox (account-level read).
+    sid       = "ReadSesAccount"
+    actions   = ["ses:GetAccount"]
     resources = ["*"]
   }
 }

@@ -21,6 +21,7 @@ from bbws.delivery.dependencies import PackagingError
 from bbws.delivery.deploy import deploy, destroy, load_artifacts, mark_passed, promote, rollback
 from bbws.delivery.packaging import BuildOptions, build
 from bbws.delivery.release import RolledBack, Schedule, release
+from bbws.delivery.ses_account import Level, Verdict, check_ses_account, refuse_if_failed
 from bbws.delivery.smoke import Check, Client, SmokeError, run_smoke
 from bbws.delivery.targets import DEFAULT_RUNTIME, RUNTIMES, Architecture, Target
 from bbws.delivery.verify import FunctionReport, verify
@@ -65,6 +66,20 @@ def _environment(name: str) -> accounts.Environment:
 
 def _say(line: str) -> None:
     console.print(line)
+
+
+_VERDICT_MARKS = {
+    Level.OK: "[green]ok[/green]  ",
+    Level.WARNING: "[yellow]WARN[/yellow]",
+    Level.FAILURE: "[red]FAIL[/red]",
+}
+
+
+def _ses_sandbox(target: accounts.Environment) -> Verdict:
+    """Whether SES in the target account can email customers, printed (docs/operations.md#ses)."""
+    verdict = check_ses_account(target, accounts.session_for(target))
+    console.print(f"{_VERDICT_MARKS[verdict.level]} SES account: {verdict.message}")
+    return verdict
 
 
 def package(  # noqa: PLR0917 - typer turns each parameter into an option
@@ -143,7 +158,9 @@ def deploy_command(
     """Upload the artifacts by sha256 and publish a new version of each function (alias unchanged)."""
     with _failures():
         target = _environment(env)
-        deploy(target, load_artifacts(dist, function or ()), accounts.session_for(target), _say)
+        artifacts = load_artifacts(dist, function or ())
+        refuse_if_failed(_ses_sandbox(target))
+        deploy(target, artifacts, accounts.session_for(target), _say)
 
 
 def release_command(
@@ -171,6 +188,7 @@ def promote_command(
     with _failures():
         target = _environment(destination)
         names = tuple(function or (() if dist is not None else tuple(BY_NAME)))
+        refuse_if_failed(_ses_sandbox(target))
         promote(_environment(source), target, accounts.session_for(target), dist=dist, functions=names, report=_say)
 
 
@@ -201,7 +219,8 @@ def smoke_command(
             console.print(f"{mark} {check.name}: {check.detail}")
 
         result = run_smoke(Client(base_url, read_only=read_only), storefront_key=storefront_key, report=show)
-        if not result.ok:
+        sandbox = _ses_sandbox(target) if target is not None else None
+        if not result.ok or (sandbox is not None and sandbox.failed):
             raise typer.Exit(1)
         if record:
             if target is None:
