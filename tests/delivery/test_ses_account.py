@@ -61,7 +61,7 @@ def test_deploy_to_a_sandboxed_dev_warns_and_deploys(cloud: Cloud, cli: CliRunne
     assert ArtifactStore(TEST_ENVIRONMENTS["dev"], cloud.client("s3", "dev")).read_record("health") is not None
 
 
-def test_deploy_to_a_sandboxed_prod_is_refused_before_anything_changes(cloud: Cloud, cli: CliRunner, dist: Path) -> None:
+def test_deploy_to_a_sandboxed_prod_is_refused_before_any_change(cloud: Cloud, cli: CliRunner, dist: Path) -> None:
     result = cli.invoke(app, ["deploy", "--env", "prod", "--dist", str(dist)])
 
     assert result.exit_code == 1

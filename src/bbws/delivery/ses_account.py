@@ -9,6 +9,7 @@ for a protected environment (prod), with the console step that fixes it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -35,7 +36,7 @@ class SesAccount:
     enforcement_status: str | None
 
     @classmethod
-    def from_answer(cls, answer: dict[str, Any]) -> SesAccount:
+    def from_answer(cls, answer: Mapping[str, Any]) -> SesAccount:
         quota = answer.get("SendQuota", {})
         return cls(
             production_access=bool(answer.get("ProductionAccessEnabled", False)),
