@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -29,20 +30,30 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MOTO_ACCOUNT = "123456789012"  # moto's default account
 
 
-def _compile(directory: Path, name: str, source: str) -> Path:
-    if shutil.which("gcc") is None:
-        pytest.skip("gcc is needed to build native-library fixtures")
-    c_file = directory / f"{name}.c"
-    c_file.write_text(source)
+def _compile(directory: Path, name: str, source: str, *flags: str, compiler: str = "gcc", suffix: str = ".c") -> Path:
+    if shutil.which(compiler) is None:
+        pytest.skip(f"{compiler} is needed to build native-library fixtures")
+    source_file = directory / f"{name}{suffix}"
+    source_file.write_text(source)
     output = directory / name
-    subprocess.run(["gcc", "-shared", "-fPIC", "-O0", "-o", str(output), str(c_file)], check=True)
+    subprocess.run(
+        [compiler, "-shared", "-fPIC", "-O0", "-o", str(output), str(source_file), *flags], check=True, cwd=directory
+    )
     return output
 
 
 @dataclass(frozen=True)
 class NativeFixtures:
+    """Hand-made broken (and good) native files, each compiled here by gcc/g++ at test time."""
+
     plain: bytes  # a shared library built for this machine, needing only old glibc symbols
     new_glibc: bytes  # calls arc4random, which exists only from glibc 2.36
+    new_glibcxx: bytes  # C++: std::condition_variable::wait, GLIBCXX_3.4.30 (GCC 12's libstdc++)
+    new_cxxabi: bytes  # C++: std::exception_ptr copies, CXXABI_1.3.13 (GCC 11's, newer than Amazon Linux 2's)
+    new_gcc: bytes  # _Float16 -> double through libgcc_s's GCC_12.0.0 __extendhfdf2
+    needs_dep: bytes  # DT_NEEDED libbbwsdep.so.1, symbol version BBWSDEP_2.0; DT_RUNPATH $ORIGIN/../pkg.libs
+    dep: bytes  # libbbwsdep.so.1 defining BBWSDEP_2.0
+    dep_old: bytes  # libbbwsdep.so.1 defining only BBWSDEP_1.0
 
     def with_machine(self, machine: int) -> bytes:
         """The plain library with its ELF header's e_machine rewritten (e.g. 183 = EM_AARCH64)."""
@@ -55,12 +66,52 @@ class NativeFixtures:
 def native(tmp_path_factory: pytest.TempPathFactory) -> NativeFixtures:
     directory = tmp_path_factory.mktemp("native")
     plain = _compile(directory, "plain.so", "int answer(void) { return 42; }\n")
-    new = _compile(
+    new = _compile(directory, "new_glibc.so", "#include <stdlib.h>\nunsigned int draw(void) { return arc4random(); }\n")
+    glibcxx = _compile(
         directory,
-        "new_glibc.so",
-        "#include <stdlib.h>\nunsigned int draw(void) { return arc4random(); }\n",
+        "cv.so",
+        "#include <condition_variable>\n#include <mutex>\nstd::mutex m; std::condition_variable cv;\n"
+        'extern "C" void wait_once() { std::unique_lock<std::mutex> lock(m); cv.wait(lock); }\n',
+        compiler="g++",
+        suffix=".cpp",
     )
-    return NativeFixtures(plain.read_bytes(), new.read_bytes())
+    cxxabi = _compile(
+        directory,
+        "ep.so",
+        '#include <exception>\nextern "C" int keep() '
+        "{ std::exception_ptr p = std::current_exception(); std::exception_ptr q = p; return q == nullptr; }\n",
+        compiler="g++",
+        suffix=".cpp",
+    )
+    gcc = _compile(directory, "f16.so", "double widen(_Float16 x) { return (double)x; }\n", "-shared-libgcc", "-lgcc_s")
+    (directory / "new.map").write_text(
+        "BBWSDEP_1.0 { global: old_dep; local: *; };\nBBWSDEP_2.0 { global: dep; } BBWSDEP_1.0;\n"
+    )
+    (directory / "old.map").write_text("BBWSDEP_1.0 { global: old_dep; dep; local: *; };\n")
+    source = "int old_dep(void) { return 1; }\nint dep(void) { return 2; }\n"
+    dep = _compile(directory, "libbbwsdep.so.1", source, "-Wl,--version-script=new.map", "-Wl,-soname,libbbwsdep.so.1")
+    (directory / "old").mkdir()
+    dep_old = _compile(
+        directory, "old/libbbwsdep.so.1", source, "-Wl,--version-script=old.map", "-Wl,-soname,libbbwsdep.so.1"
+    )
+    needs = _compile(
+        directory,
+        "needs_dep.so",
+        "int dep(void);\nint twice(void) { return 2 * dep(); }\n",
+        "-L.",
+        "-l:libbbwsdep.so.1",
+        "-Wl,--enable-new-dtags,-rpath,$ORIGIN/../pkg.libs",
+    )
+    return NativeFixtures(
+        plain.read_bytes(),
+        new.read_bytes(),
+        glibcxx.read_bytes(),
+        cxxabi.read_bytes(),
+        gcc.read_bytes(),
+        needs.read_bytes(),
+        dep.read_bytes(),
+        dep_old.read_bytes(),
+    )
 
 
 class FakeClock:
@@ -210,8 +261,30 @@ def _pins(entries: dict[str, Path | bytes]) -> list[str]:
     return sorted(pins)
 
 
+def installed(
+    distribution: str,
+    keep: Callable[[str], bool] = lambda _path: True,
+    change: Callable[[str, bytes], bytes] = lambda _path, data: data,
+) -> dict[str, bytes]:
+    """The files of a distribution installed in this environment (the locked version), as a zip
+    would carry them: its package files (those `keep` accepts, as `change` makes them) and a
+    RECORD true to them."""
+    files: dict[str, bytes] = {}
+    for entry in metadata.files(distribution) or []:
+        path = entry.as_posix()
+        if path.startswith(("../", "/")) or ".dist-info/" in path or "__pycache__" in path or path.endswith(".pyc"):
+            continue
+        if keep(path):
+            files[path] = change(path, Path(str(entry.locate())).read_bytes())
+    return {name: bytes(data) for name, data in wheel(distribution, metadata.version(distribution), files).items()}
+
+
 def make_dist(
-    directory: Path, functions: dict[str, dict[str, Path | bytes]], handler: str = "handler.lambda_handler"
+    directory: Path,
+    functions: dict[str, dict[str, Path | bytes]],
+    handler: str = "handler.lambda_handler",
+    *,
+    bundles_boto3: bool = True,
 ) -> Manifest:
     """A dist directory as `bbws package` writes it, from hand-made zip contents (the
     distributions in the manifest are the zip's dist-info directories)."""
@@ -235,7 +308,7 @@ def make_dist(
         architecture="x86_64",
         python_platform="x86_64-manylinux_2_34",
         lock_sha256="0" * 64,
-        bundles_boto3=True,
+        bundles_boto3=bundles_boto3,
         functions=artifacts,
     )
     manifest.write(directory)

@@ -7,8 +7,10 @@ does), so only the first run on a machine downloads anything.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
+import sys
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -23,8 +25,9 @@ from bbws.delivery.dependencies import PackagingError
 from bbws.delivery.manifest import Manifest
 from bbws.delivery.packaging import BuildOptions, build
 from bbws.delivery.targets import Target
+from bbws.delivery.verify import verify
 
-from .conftest import REPO_ROOT
+from .conftest import REPO_ROOT, NativeFixtures
 
 CACHE = REPO_ROOT / ".bbws" / "cache"
 
@@ -191,3 +194,36 @@ def test_the_zip_cache_keeps_only_the_most_recently_used(tmp_path: Path) -> None
         os.utime(path, (1_700_000_000 + index, 1_700_000_000 + index))
     packaging._prune(tmp_path, keep=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["3.zip", "4.zip"]
+
+
+def test_every_native_file_records_what_it_needs(health_build: HealthBuild) -> None:
+    native = {record.path: record for record in health_build.manifest.functions["health"].native_files}
+    core = native[next(path for path in native if path.startswith("pydantic_core/"))]
+    assert "libc.so.6" in core.needed
+    assert any(version.startswith("GLIBC_2.") for version in core.symbol_versions)
+
+
+@pytest.mark.parametrize(
+    ("member", "kind", "reason"),
+    [
+        ("pkg/_x.cpython-312-x86_64-linux-gnu.so", "mach-o", "Mach-O (macOS)"),
+        ("pkg/_cv.abi3.so", "glibcxx", "needs GLIBCXX_3.4.30 from libstdc++.so.6"),
+        ("pkg/_needs.abi3.so", "needs-dep", "needs libbbwsdep.so.1, which is neither in the zip"),
+    ],
+)
+def test_packaging_refuses_native_code_lambda_cannot_load(
+    native: NativeFixtures, member: str, kind: str, reason: str
+) -> None:
+    data = {"mach-o": b"\xcf\xfa\xed\xfe" + b"\x00" * 60, "glibcxx": native.new_glibcxx, "needs-dep": native.needs_dep}
+    entries: dict[str, Path | bytes] = {"bbws/handler.py": b"", member: data[kind]}
+    with pytest.raises(
+        PackagingError, match=rf"incompatible native code:\n  health: {re.escape(member)}: {re.escape(reason)}"
+    ):
+        packaging.inspect_native(entries, Target.of("python3.12"), "health")
+
+
+def test_the_health_zip_boots_under_the_runtime_client(health_build: HealthBuild) -> None:
+    # Given the real health zip: it boots under awslambdaric and answers GET /v1.0/health
+    report = verify(health_build.out, REPO_ROOT, candidates=[sys.executable])
+    assert report.ok, [str(f) for f in report.functions[0].findings]
+    assert report.functions[0].booted is True

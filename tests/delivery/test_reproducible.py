@@ -17,6 +17,7 @@ import pytest
 from bbws.core.functions import FUNCTIONS
 from bbws.delivery.manifest import Manifest
 from bbws.delivery.records import check_records
+from bbws.delivery.verify import verify
 
 from .conftest import REPO_ROOT
 
@@ -92,3 +93,12 @@ def test_every_record_lists_exactly_the_shipped_files_with_their_true_hashes(two
             assert not [line for record in records for line in record.splitlines() if line.startswith("bin/")]
             # nor any per-user or per-file-system data: no extra fields, Unix creator, fixed mode
             assert {info.extra for info in archive.infolist()} == {b""}
+
+
+def test_every_zip_boots_under_the_runtime_client_and_answers(two_builds: tuple[Path, Path]) -> None:
+    # Given the seven zips of a fresh clone: each boots under awslambdaric and answers its event
+    first, _ = two_builds
+    report = verify(first, REPO_ROOT, candidates=[sys.executable])
+    failures = {result.name: [str(f) for f in result.findings] for result in report.functions if not result.ok}
+    assert failures == {}
+    assert sorted(result.name for result in report.functions if result.booted) == sorted(f.name for f in FUNCTIONS)

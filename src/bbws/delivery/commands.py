@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bbws.core.functions import BY_NAME
@@ -132,20 +132,41 @@ def package(  # noqa: PLR0917 - typer turns each parameter into an option
 def verify_command(
     dist: Annotated[Path, typer.Argument(help="The directory `bbws package` wrote.")] = Path("dist"),
 ) -> None:
-    """Re-check every artifact against the manifest and import each handler in a clean interpreter."""
+    """Re-check every artifact (hashes, RECORDs, native code, AWS models), then boot each under
+    the Lambda runtime interface client and invoke it with one synthetic event."""
     with _failures():
+        started = time.monotonic()
 
         def show(result: FunctionReport) -> None:
             if not result.ok:
                 console.print(f"[red]FAIL[/red] {result.name}")
                 for finding in result.findings:
                     console.print(f"     {finding}")
-            elif result.imported:
-                console.print(f"[green]ok[/green]   {result.name}: hashes, binaries and handler import")
+            elif result.booted:
+                console.print(f"[green]ok[/green]   {result.name}: checks passed; booted and answered {result.probe}")
             else:
-                console.print(f"[yellow]ok[/yellow]   {result.name}: hashes and binaries; {result.note}")
+                console.print(f"[yellow]ok[/yellow]   {result.name}: checks passed; {result.note}")
 
-        outcome = verify(dist, _project_root(), report=show)
+        with Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+        ) as progress:
+            tasks: dict[str, TaskID] = {}
+
+            def step(name: str, what: str) -> None:
+                if not console.is_terminal:  # CI logs: one line per step instead of a live display
+                    console.print(f"     {name}: {what}")
+                    return
+                if name not in tasks:
+                    tasks[name] = progress.add_task(name, total=None)
+                progress.update(tasks[name], description=f"[bold]{name}[/bold] {what}")
+
+            def done(result: FunctionReport) -> None:
+                if result.name in tasks:
+                    progress.remove_task(tasks[result.name])
+                show(result)
+
+            outcome = verify(dist, _project_root(), report=done, progress=step)
+        console.print(f"verified {len(outcome.functions)} function(s) in {time.monotonic() - started:.1f} s")
         if not outcome.ok:
             raise typer.Exit(1)
 

@@ -183,13 +183,14 @@ class UvInstaller:
     def identity(self) -> str:
         return _run([self.uv, "--version"], self.project_root).strip()
 
-    def install(self, requirements: str, destination: Path, target: Target) -> None:
+    def install(self, requirements: str, destination: Path, target: Target, *, resolve: bool = False) -> None:
+        """Install exactly `requirements` (`resolve`: and what they depend on, resolved by uv)."""
         requirements_file = destination.parent / f"{destination.name}.requirements.txt"
         requirements_file.write_text(requirements, encoding="utf-8")
         try:
             _run(
                 [
-                    self.uv, "pip", "install", "--quiet", "--no-deps", "--no-compile",
+                    self.uv, "pip", "install", "--quiet", *(() if resolve else ("--no-deps",)), "--no-compile",
                     "--target", str(destination),
                     "--python-platform", target.python_platform,
                     "--python-version", target.runtime.python_version,

@@ -20,6 +20,8 @@ class NativeFileRecord(_Model):
     machine: str
     glibc: str | None
     abi: str
+    needed: list[str] = Field(default_factory=list)  # DT_NEEDED, in order
+    symbol_versions: list[str] = Field(default_factory=list)  # the newest needed per namespace, "GLIBCXX_3.4.29"
 
 
 class FunctionArtifact(_Model):

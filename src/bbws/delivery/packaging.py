@@ -7,7 +7,7 @@ import os
 import shutil
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bbws.core.functions import BY_NAME, FUNCTIONS, LambdaFunction
@@ -25,6 +25,7 @@ from bbws.delivery.dependencies import (
     scan_site,
 )
 from bbws.delivery.manifest import FunctionArtifact, Manifest, NativeFileRecord
+from bbws.delivery.native import check_native
 from bbws.delivery.records import record_hash, record_path, render_record
 from bbws.delivery.sources import select_sources
 from bbws.delivery.targets import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES, Target, format_glibc
@@ -67,62 +68,66 @@ class BuildResult:
     zips_from_cache: tuple[str, ...]
 
 
+@dataclass
+class NativeMemo:
+    """What one build learnt about its files' native code; the functions share dependency files."""
+
+    heads: dict[Path, bytes] = field(default_factory=dict)
+    parsed: dict[Path, elf.NativeFile | str] = field(default_factory=dict)
+
+
 def inspect_native(
     entries: dict[str, Path | bytes],
     target: Target,
     label: str,
-    memo: dict[Path, elf.NativeFile | str | None] | None = None,
+    memo: NativeMemo | None = None,
 ) -> list[NativeFileRecord]:
-    """Inspect every ELF file among `entries`; raise naming each file that cannot load on `target`.
-    `memo` carries results across the functions of one build (they share the dependency files)."""
-    memo = {} if memo is None else memo
-    records: list[NativeFileRecord] = []
-    problems: list[str] = []
-    for name in sorted(entries):
+    """Inspect every native file among `entries` as Lambda's loader would (native.py); raise
+    naming each file that cannot load on `target`."""
+    memo = NativeMemo() if memo is None else memo
+
+    def head(name: str) -> bytes:
         source = entries[name]
-        if isinstance(source, Path) and source in memo:
-            result = memo[source]
-        else:
-            result = _inspect_one(name, source)
-            if isinstance(source, Path):
-                memo[source] = result
-        if result is None:
-            continue
+        if isinstance(source, bytes):
+            return source[: elf.HEAD_BYTES]
+        if source not in memo.heads:
+            with source.open("rb") as handle:
+                memo.heads[source] = handle.read(elf.HEAD_BYTES)
+        return memo.heads[source]
+
+    def read(name: str) -> bytes:
+        source = entries[name]
+        return source if isinstance(source, bytes) else source.read_bytes()
+
+    def parse(name: str) -> elf.NativeFile:
+        source = entries[name]
+        if isinstance(source, bytes):
+            return elf.inspect(name, source)
+        if source not in memo.parsed:
+            try:
+                memo.parsed[source] = elf.inspect(name, source.read_bytes())
+            except ValueError as error:
+                memo.parsed[source] = str(error)
+        result = memo.parsed[source]
         if isinstance(result, str):
-            problems.append(f"{label}: {name}: {result}")
-            continue
-        native = result
-        problems.extend(f"{label}: {name}: {reason}" for reason in native.problems(target))
-        records.append(
-            NativeFileRecord(
-                path=name,
-                machine=native.machine,
-                glibc=None if native.glibc is None else format_glibc(native.glibc),
-                abi=native.abi,
-            ),
+            raise ValueError(result)
+        return replace(result, path=name)
+
+    report = check_native(entries, head, read, target, parse)
+    if report.problems:
+        lines = [f"{label}: {problem.file}: {problem.reason}" for problem in report.problems]
+        raise PackagingError("incompatible native code:\n  " + "\n  ".join(lines))
+    return [
+        NativeFileRecord(
+            path=native.path,
+            machine=native.machine,
+            glibc=None if native.glibc is None else format_glibc(native.glibc),
+            abi=native.abi,
+            needed=list(native.needed),
+            symbol_versions=native.version_summary(),
         )
-    if problems:
-        raise PackagingError("incompatible native code:\n  " + "\n  ".join(problems))
-    return records
-
-
-def _inspect_one(name: str, source: Path | bytes) -> elf.NativeFile | str | None:
-    """The ELF facts of one file, the reason it is unreadable, or None when it is not ELF."""
-    data = source if isinstance(source, bytes) else _head_or_all(source)
-    if not elf.is_elf(data):
-        return None
-    try:
-        return elf.inspect(name, data)
-    except ValueError as error:
-        return str(error)
-
-
-def _head_or_all(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        head = handle.read(4)
-        if head != elf.ELF_MAGIC:
-            return head
-        return head + handle.read()
+        for native in sorted(report.files, key=lambda native: native.path)
+    ]
 
 
 def true_record(dist_info: str, shipped: dict[str, Path], hashes: dict[Path, tuple[str, int]]) -> bytes:
@@ -175,7 +180,7 @@ def build(options: BuildOptions, report: Report = _silent) -> BuildResult:
     options.out.mkdir(parents=True, exist_ok=True)
     artifacts: dict[str, FunctionArtifact] = {}
     reused: list[str] = []
-    native_memo: dict[Path, elf.NativeFile | str | None] = {}
+    native_memo = NativeMemo()
     parsed: dict[Path, set[str]] = {}
     hashes: dict[Path, tuple[str, int]] = {}
     for function in functions:
