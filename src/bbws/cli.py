@@ -1,4 +1,4 @@
-"""The `bbws` command line: the local stack, OpenAPI documents, packaging and delivery."""
+"""The `bbws` command line: the local stack, OpenAPI documents, packaging, delivery and operations."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from bbws.delivery.commands import register as register_delivery
 from bbws.delivery.environments import register as register_environments
 from bbws.delivery.openapi import register as register_openapi
 from bbws.local.commands import app as local_app
+from bbws.operations.commands import register as register_operations
 
 app = typer.Typer(help="BBWS Commerce Platform tooling.", no_args_is_help=True, add_completion=False)
 app.add_typer(local_app, name="local", help="Run the platform on this machine.")
 register_openapi(app)
 register_delivery(app)
 register_environments(app)
+register_operations(app)
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -21,7 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from moto.core.responses import EmptyResult
+from moto.cloudwatch.responses import CloudWatchResponse
+from moto.core.responses import ActionResult, EmptyResult
 from moto.ses.exceptions import NotFoundException, SesError
 from moto.ses.models import ses_backends
 from moto.ses.responses import EmailResponse
@@ -205,6 +206,42 @@ def _install_ses_delete_event_destination() -> Undo:
     )
 
 
+def _install_cloudwatch_describe_alarms_filters() -> Undo:
+    original = CloudWatchResponse.describe_alarms
+
+    def describe_alarms(self: Any) -> Any:
+        # AWS applies every filter given; moto applies the first of prefix, names, state.
+        prefix = self._get_param("AlarmNamePrefix")
+        names = set(self._get_param("AlarmNames", []))
+        state = self._get_param("StateValue")
+        backend = self.cloudwatch_backend
+        alarms = (
+            backend.get_alarms_by_action_prefix(self._get_param("ActionPrefix"))
+            if self._get_param("ActionPrefix")
+            else backend.describe_alarms()
+        )
+        kept = [
+            alarm
+            for alarm in alarms
+            if (not prefix or alarm.name.startswith(prefix))
+            and (not names or alarm.name in names)
+            and (not state or alarm.state_value == state)
+        ]
+        return ActionResult(
+            {
+                "MetricAlarms": [a for a in kept if a.rule is None],
+                "CompositeAlarms": [a for a in kept if a.rule is not None],
+            }
+        )
+
+    CloudWatchResponse.describe_alarms = describe_alarms  # type: ignore[method-assign]
+
+    def undo() -> None:
+        CloudWatchResponse.describe_alarms = original  # type: ignore[method-assign]
+
+    return undo
+
+
 FIXES: tuple[MotoFix, ...] = (
     MotoFix(
         "sesv2_suppression_list",
@@ -226,6 +263,13 @@ FIXES: tuple[MotoFix, ...] = (
         "configuration set's event destination (Terraform's aws_ses_event_destination) never ends",
         "5.2.5",
         _install_ses_delete_event_destination,
+    ),
+    MotoFix(
+        "cloudwatch_describe_alarms_filters",
+        "CloudWatch DescribeAlarms applies only the first of AlarmNamePrefix, AlarmNames and "
+        "StateValue (AWS applies all), so `bbws status` would list alarms that are not in ALARM",
+        "5.2.5",
+        _install_cloudwatch_describe_alarms_filters,
     ),
 )
 

@@ -162,3 +162,39 @@ def test_ses_delete_event_destination_removes_it_once() -> None:
             ConfigurationSetName="set",
             EventDestination={"Name": "feedback", "Enabled": True, "MatchingEventTypes": ["bounce"]},
         )
+
+
+def _two_alarms() -> Any:
+    import boto3
+
+    cloudwatch: Any = boto3.client("cloudwatch", region_name="eu-west-1")
+    for name in ("bbws-dev-a-errors", "bbws-dev-b-errors"):
+        cloudwatch.put_metric_alarm(
+            AlarmName=name, MetricName="Errors", Namespace="AWS/Lambda", Statistic="Sum", Period=60,
+            EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+        )  # fmt: skip
+    cloudwatch.set_alarm_state(AlarmName="bbws-dev-a-errors", StateValue="ALARM", StateReason="test")
+    return cloudwatch
+
+
+def test_cloudwatch_describe_alarms_filters_still_needed() -> None:
+    from moto import mock_aws
+
+    with mock_aws(), moto_fixes.unpatched("cloudwatch_describe_alarms_filters"):
+        answer = _two_alarms().describe_alarms(AlarmNamePrefix="bbws-dev-", StateValue="ALARM")
+
+    assert len(answer["MetricAlarms"]) == 2  # the state filter ignored
+
+
+def test_cloudwatch_describe_alarms_applies_every_filter() -> None:
+    from moto import mock_aws
+
+    with mock_aws():
+        cloudwatch = _two_alarms()
+        both = cloudwatch.describe_alarms(AlarmNamePrefix="bbws-dev-", StateValue="ALARM")["MetricAlarms"]
+        other_prefix = cloudwatch.describe_alarms(AlarmNamePrefix="bbws-sit-", StateValue="ALARM")["MetricAlarms"]
+        every = cloudwatch.describe_alarms()["MetricAlarms"]
+
+    assert [a["AlarmName"] for a in both] == ["bbws-dev-a-errors"]
+    assert other_prefix == []
+    assert len(every) == 2

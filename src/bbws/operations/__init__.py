@@ -1,0 +1,1 @@
+"""Operating a deployed environment from the command line: status, logs, backups, notices."""
