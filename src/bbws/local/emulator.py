@@ -7,7 +7,17 @@ operations atomic, and the platform's correctness (one tenant per email, one ord
 relies on it. So every request to the emulator runs under one lock, which makes each AWS call
 atomic exactly as in AWS. The HTTP server stays threaded, so a slow client never blocks others
 while it sends or reads; only the work inside moto is serialised. Code in this process that
-reads moto's backends directly (the outbox) takes the same lock.
+reads moto's backends directly (the outbox, the saved state) takes the same lock.
+
+The HTTP side is cheroot, a WSGI server with HTTP/1.1 persistent connections: boto3's clients
+(in the function workers and the pollers) keep their connections open instead of paying a new
+TCP connection, a new server thread and a TIME-WAIT socket per call, as werkzeug's development
+server made them (it closes every connection, and waits 10 ms on each before closing).
+
+Account and region: the emulator serves one account (`account_id`, moto's default
+123456789012 unless told otherwise) by telling moto which account each request is for, whatever
+access key the client signs with; `iam_managed_policies` loads AWS's managed IAM policies into
+moto (`MOTO_IAM_LOAD_MANAGED_POLICIES`), which the deploy rehearsal's Terraform needs.
 
 Long polling (`WaitTimeSeconds` > 0) would hold the lock while moto sleeps, so the local pollers
 use short polls.
@@ -17,7 +27,7 @@ from __future__ import annotations
 
 import io
 import json
-import logging
+import os
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -25,11 +35,11 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from cheroot import wsgi
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.moto_api._internal.models import moto_api_backend
-from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.ses.models import ses_backends
-from werkzeug.serving import BaseWSGIServer, make_server
 
 from bbws.local import moto_fixes
 
@@ -45,9 +55,10 @@ class SerialisedApp:
     simple emails (moto keeps only the HTML body of those) and each SESv2 email's tags (moto
     drops them; SES copies them into its bounce and complaint events, see `local.feedback`)."""
 
-    def __init__(self, app: WsgiApp, region: str) -> None:
+    def __init__(self, app: WsgiApp, region: str, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
         self._app = app
         self.region = region
+        self.account_id = account_id
         self.lock = threading.Lock()
         self.sent_at: dict[str, str] = {}
         self.text_parts: dict[str, str] = {}
@@ -63,6 +74,8 @@ class SerialisedApp:
         else:
             request_body = b""
         environ["wsgi.input"] = io.BytesIO(request_body)
+        # moto picks the account from this header when MOTO_ACCOUNT_ID is not set.
+        environ.setdefault("HTTP_X_MOTO_ACCOUNT_ID", self.account_id)
         with self.lock:
             sent_before = len(self._sent_messages())
             # The response is consumed inside the lock: moto may build it lazily from its state.
@@ -71,7 +84,7 @@ class SerialisedApp:
         return [body]
 
     def _sent_messages(self) -> list[Any]:
-        messages: list[Any] = ses_backends[DEFAULT_ACCOUNT_ID][self.region].sent_messages
+        messages: list[Any] = ses_backends[self.account_id][self.region].sent_messages
         return messages
 
     def _note_new_emails(self, sent_before: int, request_body: bytes, response_body: bytes) -> None:
@@ -123,13 +136,28 @@ def _message_id(response_body: bytes) -> str | None:
     return found.group(1).decode() if found else None
 
 
+SERVER_THREADS = 16  # requests being handled at once (idle keep-alive connections need none)
+KEEP_ALIVE_CONNECTIONS = 256  # cheroot's default of 10 would close most workers' connections
+IDLE_CONNECTION_SECONDS = 300  # longer than any pause in daily use, so clients rarely reconnect
+
+
 class Emulator:
     """moto's server on 127.0.0.1, serving every AWS service the platform uses."""
 
-    def __init__(self, port: int = 0, region: str = "eu-west-1") -> None:
-        self.app = SerialisedApp(DomainDispatcherApplication(create_backend_app), region)
+    def __init__(
+        self,
+        port: int = 0,
+        region: str = "eu-west-1",
+        *,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        iam_managed_policies: bool = False,
+    ) -> None:
+        self.region = region
+        self.account_id = account_id
+        self.iam_managed_policies = iam_managed_policies
+        self.app = SerialisedApp(DomainDispatcherApplication(create_backend_app), region, account_id)
         self._requested_port = port
-        self._server: BaseWSGIServer | None = None
+        self._server: wsgi.Server | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -137,32 +165,43 @@ class Emulator:
         return self.app.lock
 
     @property
-    def url(self) -> str:
+    def port(self) -> int:
         if self._server is None:
             raise RuntimeError("the emulator is not running")
-        return f"http://{LOCAL_HOST}:{self._server.server_port}"
+        return int(self._server.bind_addr[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOCAL_HOST}:{self.port}"
 
     def start(self) -> str:
-        # werkzeug logs every request at INFO, handler included, unless told otherwise: for an
-        # emulator doing thousands of calls that is only noise (and time).
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        if self.iam_managed_policies:
+            # Read by moto when it creates an account's IAM backend (on the first IAM call).
+            os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         # moto's state lives in module globals: a new emulator in the same process starts empty.
         moto_api_backend.reset()
         moto_fixes.apply()
         self.app.sent_at.clear()
         self.app.text_parts.clear()
         self.app.email_tags.clear()
-        self._server = make_server(
-            LOCAL_HOST, self._requested_port, self.app, threaded=True, request_handler=MotoRequestHandler
+        server = wsgi.Server(
+            (LOCAL_HOST, self._requested_port),
+            self.app,
+            numthreads=SERVER_THREADS,
+            request_queue_size=128,
+            timeout=IDLE_CONNECTION_SECONDS,
+            server_name="bbws-local-aws",
         )
-        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+        server.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
+        server.prepare()  # binds now: an error (port in use) is raised here, in the caller
+        self._server = server
+        self._thread = threading.Thread(target=server.serve, name="moto", daemon=True)
         self._thread.start()
         return self.url
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._server = None

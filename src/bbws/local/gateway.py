@@ -27,7 +27,7 @@ from bbws.core.api import MAX_BODY_BYTES, PROBLEM_JSON
 from bbws.core.errors import PROBLEM_BASE, NotFound, PayloadTooLarge, ProblemDetails, Unauthorized
 from bbws.core.routes import ROUTES, Access, Route
 from bbws.local.issuer import DevelopmentIssuer, InvalidToken, authorizer_claims
-from bbws.local.lambdas import ACCOUNT_ID, FunctionUnavailable, LocalLambdas
+from bbws.local.lambdas import ACCOUNT_ID, EnvironmentFailed, FunctionFailed, FunctionUnavailable, LocalLambdas
 
 log = logging.getLogger("bbws.local.gateway")
 
@@ -63,6 +63,7 @@ class HttpResponse:
     status: int
     headers: list[tuple[str, str]] = field(default_factory=list)
     body: bytes = b""
+    function: str | None = None  # the function that answered (for the request log)
 
     @classmethod
     def json(cls, status: int, value: Any, content_type: str = "application/json") -> HttpResponse:
@@ -282,18 +283,26 @@ class Gateway:
             challenge = [] if match.route.access is Access.API_KEY else [("WWW-Authenticate", 'Bearer realm="bbws"')]
             return HttpResponse.problem(error, challenge)
         event = build_api_event(request, match, claims=claims, api_key=api_key)
+        name = match.route.function
         try:
-            result = self.lambdas.invoke(match.route.function, event)
+            result = self.lambdas.invoke(name, event)
         except FunctionUnavailable as error:
             log.warning("%s", error)
-            return HttpResponse.problem(
+            response = HttpResponse.problem(
                 _gateway_problem(503, "Service Unavailable", str(error), "function-unavailable")
             )
-        except Exception:  # a crashed function is a 502 at API Gateway, never a dropped connection
-            log.exception("function %s raised", match.route.function)
-            return HttpResponse.problem(_gateway_problem(502, "Bad Gateway", "the function failed", "bad-gateway"))
-        response = response_from_lambda(result)
+        except FunctionFailed as error:  # API Gateway answers a function error with a 502
+            log.error("function %s failed: %s", name, error)
+            response = HttpResponse.problem(
+                _gateway_problem(502, "Bad Gateway", f"the function failed ({error.error_type})", "bad-gateway")
+            )
+        except EnvironmentFailed as error:  # crashed or timed out: the environment is replaced
+            log.error("%s", error)
+            response = HttpResponse.problem(_gateway_problem(502, "Bad Gateway", str(error), "bad-gateway"))
+        else:
+            response = response_from_lambda(result)
         response.headers.append(("x-amzn-RequestId", event["requestContext"]["requestId"]))
+        response.function = name
         return response
 
 
@@ -314,7 +323,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
-        log.debug("%s %s %s %.1fms", self.command, self.path, response.status, (time.perf_counter() - started) * 1000)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        log.info("%s %s %s %.0f ms %s", self.command, self.path, response.status, elapsed_ms, response.function or "-")
 
     def _read_and_dispatch(self) -> HttpResponse:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():

@@ -1,103 +1,100 @@
-"""Running the platform's Lambda functions in this process, as the Lambda service would.
+"""Running the platform's Lambda functions as the Lambda service would: each function in its
+own execution environments (worker processes, `bbws.local.workers`), one invocation at a time
+per environment, never two invocations in one interpreter.
 
-Handlers are imported on first use from the one function table (`bbws.core.functions`). Each
-function runs one invocation at a time, like one Lambda execution environment: Powertools keeps
-the current event on the module's resolver, so two concurrent invocations of the same module
-would read each other's requests (and callers' identities).
+Functions come from the one function table (`bbws.core.functions`); their handlers are imported
+inside the workers, never in the stack's own process.
 """
 
 from __future__ import annotations
 
-import importlib
-import threading
-import time
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import logging
+import os
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from bbws.core.functions import BY_NAME, LambdaFunction
+from bbws.local.lambda_context import ACCOUNT_ID, TIMEOUT_SECONDS, LambdaContext
+from bbws.local.workers import (
+    EnvironmentFailed,
+    FunctionFailed,
+    FunctionPool,
+    FunctionUnavailable,
+    InvocationError,
+    PoolStats,
+)
 
-ACCOUNT_ID = "123456789012"
-TIMEOUT_SECONDS = 30
+__all__ = [
+    "ACCOUNT_ID",
+    "DEFAULT_POOL_SIZE",
+    "POOL_SIZES",
+    "EnvironmentFailed",
+    "FunctionFailed",
+    "FunctionUnavailable",
+    "InvocationError",
+    "LambdaContext",
+    "LocalLambdas",
+]
 
-Handler = Callable[[dict[str, Any], Any], Any]
+log = logging.getLogger("bbws.local.lambdas")
 
-
-class FunctionUnavailable(Exception):
-    """The function's module does not exist (yet): a service still being built."""
-
-
-@dataclass
-class LambdaContext:
-    """The context object Lambda passes to a handler (the attributes Powertools reads)."""
-
-    function_name: str
-    region: str
-    timeout_seconds: int = TIMEOUT_SECONDS
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    _deadline: float = field(default=0.0, repr=False)
-
-    def __post_init__(self) -> None:
-        self._deadline = time.monotonic() + self.timeout_seconds
-
-    @property
-    def invoked_function_arn(self) -> str:
-        return f"arn:aws:lambda:{self.region}:{ACCOUNT_ID}:function:{self.function_name}"
-
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
-
-    @property
-    def log_stream_name(self) -> str:
-        return f"local/[{self.function_version}]{self.aws_request_id[:8]}"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
+# Execution environments per function at most. orders-api takes the storefront's bursts; the
+# other functions see one caller at a time in daily use. Consumers get one each: one poller per
+# queue hands them one batch at a time.
+DEFAULT_POOL_SIZE = 2
+POOL_SIZES: dict[str, int] = {"orders-api": 4, "orders-consumer": 1, "notifications-consumer": 1}
 
 
 class LocalLambdas:
-    """Invokes functions by name: lazy import, one invocation at a time per function."""
+    """Invokes functions by name, each in a pool of worker processes."""
 
-    def __init__(self, region: str, functions: dict[str, LambdaFunction] | None = None) -> None:
+    def __init__(
+        self,
+        region: str,
+        functions: Mapping[str, LambdaFunction] | None = None,
+        *,
+        pool_sizes: Mapping[str, int] | None = None,
+        timeout: int = TIMEOUT_SECONDS,
+        environ: Callable[[], Mapping[str, str]] = lambda: os.environ,
+    ) -> None:
         self.region = region
-        self._functions = BY_NAME if functions is None else functions
-        self._handlers: dict[str, Handler] = {}
-        self._locks: dict[str, threading.Lock] = {name: threading.Lock() for name in self._functions}
-        self._import_lock = threading.Lock()
+        self._functions = dict(BY_NAME if functions is None else functions)
+        sizes = {**POOL_SIZES, **(pool_sizes or {})}
+        self.pools = {
+            name: FunctionPool(function, region, environ, sizes.get(name, DEFAULT_POOL_SIZE), timeout)
+            for name, function in self._functions.items()
+        }
 
     def function(self, name: str) -> LambdaFunction:
         return self._functions[name]
 
-    def handler(self, name: str) -> Handler:
-        """The function's `lambda_handler`, imported once; FunctionUnavailable if its module is missing."""
-        with self._import_lock:
-            if name not in self._handlers:
-                function = self._functions[name]
-                module_name, attribute = function.handler.split(":", 1)
-                try:
-                    module = importlib.import_module(module_name)
-                except ModuleNotFoundError as error:
-                    # Only the function's own module missing means "not built yet"; a missing
-                    # dependency inside an existing module is a real error.
-                    if error.name and module_name.startswith(error.name):
-                        raise FunctionUnavailable(f"{name}: module {module_name} does not exist yet") from error
-                    raise
-                self._handlers[name] = getattr(module, attribute)
-            return self._handlers[name]
-
     def available(self, name: str) -> bool:
-        try:
-            self.handler(name)
-        except FunctionUnavailable:
-            return False
-        return True
+        """Whether the function's module exists (starting its first environment to find out)."""
+        return self.pools[name].available()
 
-    def invoke(self, name: str, event: dict[str, Any]) -> Any:
-        handler = self.handler(name)
-        context = LambdaContext(function_name=name, region=self.region)
-        with self._locks[name]:
-            return handler(event, context)
+    def invoke(self, name: str, event: dict[str, Any], request_id: str | None = None) -> Any:
+        """The handler's result; raises an InvocationError subclass when there is none."""
+        return self.pools[name].invoke(event, request_id)
+
+    def start(self, names: Iterable[str] | None = None) -> dict[str, bool]:
+        """Start one environment of each function now (in parallel); name -> available."""
+        import concurrent.futures  # noqa: PLC0415 - only the stack's start needs it
+
+        wanted = list(self.pools if names is None else names)
+        with concurrent.futures.ThreadPoolExecutor(max(1, len(wanted))) as pool:
+            return dict(zip(wanted, pool.map(self.available, wanted), strict=True))
+
+    def recycle(self) -> None:
+        """New code on disk: every function's next invocation runs in a new environment."""
+        for pool in self.pools.values():
+            pool.recycle()
+
+    def wait_idle(self, timeout: float) -> bool:
+        return all(pool.wait_idle(timeout) for pool in self.pools.values())
+
+    def stats(self) -> dict[str, PoolStats]:
+        return {name: pool.stats() for name, pool in self.pools.items()}
+
+    def close(self) -> None:
+        for pool in self.pools.values():
+            pool.close()

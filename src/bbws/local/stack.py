@@ -77,8 +77,10 @@ class LocalStack:
         self.server: GatewayServer | None = None
         self.issuer: DevelopmentIssuer | None = None
         self.pollers: list[QueuePoller] = []
+        self.lambdas: LocalLambdas | None = None
         self.demo = DemoData()
         self.skipped_consumers: list[str] = []
+        self._available: dict[str, bool] = {}
         self._server_thread: threading.Thread | None = None
 
     @property
@@ -108,7 +110,10 @@ class LocalStack:
 
         self.server = GatewayServer(port=options.port)
         self.issuer = DevelopmentIssuer(issuer=f"{self.server.url}/_local")
-        lambdas = LocalLambdas(options.region)
+        lambdas = self.lambdas = LocalLambdas(options.region)
+        # Every function's first execution environment starts now, in parallel, so the first
+        # requests do not each pay a cold start (and a missing module is known before routing).
+        self._available = lambdas.start()
         session = boto3.session.Session(region_name=options.region)
         endpoints = DevelopmentEndpoints(
             self.issuer,
@@ -147,7 +152,7 @@ class LocalStack:
         for function in FUNCTIONS:
             if function.trigger is not Trigger.QUEUE or function.queue is None:
                 continue
-            if not lambdas.available(function.name):
+            if not self._available.get(function.name, False):
                 log.warning("no poller for %s: %s does not exist yet", function.name, function.module)
                 self.skipped_consumers.append(function.name)
                 continue
@@ -198,6 +203,8 @@ class LocalStack:
                 self._server_thread.join(timeout=5)
                 self._server_thread = None
             self.server.server_close()
+        if self.lambdas is not None:
+            self.lambdas.close()
         if self.emulator is not None:
             self.emulator.stop()
         aws.reset()

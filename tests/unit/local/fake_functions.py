@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import time
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -50,3 +52,33 @@ def consumer(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if any(record["body"] == "crash" for record in event["Records"]):
         raise RuntimeError("the whole invocation failed")
     return process_partial_response(event=event, record_handler=_record_handler, processor=_processor, context=context)
+
+
+_active = [0]  # invocations running in this interpreter right now
+
+
+def probe(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Sleeps a little and says which process ran it and how many invocations it saw at once."""
+    _active[0] += 1
+    try:
+        time.sleep(float((event.get("queryStringParameters") or {}).get("sleep", "0.05")))
+        seen = _active[0]
+    finally:
+        _active[0] -= 1
+    return {"statusCode": 200, "body": json.dumps({"pid": os.getpid(), "concurrent": seen,
+                                                   "function": context.function_name,
+                                                   "service": os.environ.get("POWERTOOLS_SERVICE_NAME")})}  # fmt: skip
+
+
+def exit_process(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The execution environment dies mid-invocation (a segfault, an OOM kill, os._exit)."""
+    os._exit(3)
+
+
+def hang(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    time.sleep(60)
+    return {"statusCode": 200, "body": ""}
+
+
+def not_json(event: dict[str, Any], context: Any) -> Any:
+    return {"statusCode": 200, "body": object()}

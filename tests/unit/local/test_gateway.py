@@ -30,6 +30,7 @@ FUNCTIONS = {
     "binary": _function("binary", "binary"),
     "malformed": _function("malformed", "malformed"),
     "crash": _function("crash", "crash"),
+    "exit": _function("exit", "exit_process"),
     "missing": _function("missing", "lambda_handler", module="bbws.nowhere.handlers.api"),
 }
 ROUTE_TABLE = RouteTable(
@@ -41,6 +42,7 @@ ROUTE_TABLE = RouteTable(
         Route("GET", "/binary", "binary", Access.PUBLIC),
         Route("GET", "/malformed", "malformed", Access.PUBLIC),
         Route("GET", "/crash", "crash", Access.PUBLIC),
+        Route("GET", "/exit", "exit", Access.PUBLIC),
         Route("GET", "/missing", "missing", Access.PUBLIC),
     ]
 )
@@ -56,9 +58,16 @@ def issuer() -> DevelopmentIssuer:
     return DevelopmentIssuer(issuer="http://127.0.0.1/_local")
 
 
+@pytest.fixture(scope="module")
+def lambdas() -> Iterator[LocalLambdas]:
+    lambdas = LocalLambdas("eu-west-1", FUNCTIONS)
+    yield lambdas
+    lambdas.close()
+
+
 @pytest.fixture
-def gateway(issuer: DevelopmentIssuer) -> Gateway:
-    return Gateway(LocalLambdas("eu-west-1", FUNCTIONS), issuer, KEY, _NoLocal(), ROUTE_TABLE)
+def gateway(issuer: DevelopmentIssuer, lambdas: LocalLambdas) -> Gateway:
+    return Gateway(lambdas, issuer, KEY, _NoLocal(), ROUTE_TABLE)
 
 
 def _get(gateway: Gateway, target: str, headers: list[tuple[str, str]] | None = None) -> HttpResponse:
@@ -194,6 +203,17 @@ def test_crashing_function_is_502_without_internals(gateway: Gateway) -> None:
     response = _get(gateway, "/crash")
     assert response.status == 502
     assert b"boom" not in response.body
+
+
+def test_crashed_execution_environment_is_a_502_problem_and_is_replaced(gateway: Gateway) -> None:
+    # When the process running the function dies during the request
+    response = _get(gateway, "/exit")
+    # Then the caller gets a problem+json 502 saying so, and the gateway goes on serving
+    assert response.status == 502
+    assert ("Content-Type", "application/problem+json") in response.headers
+    assert "execution environment exited" in json.loads(response.body)["detail"]
+    assert _get(gateway, "/exit").status == 502  # a new environment, which dies again
+    assert _get(gateway, "/things/x").status == 200
 
 
 def test_function_whose_module_is_missing_is_503(gateway: Gateway) -> None:

@@ -6,9 +6,16 @@ and its test here.
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+from moto.sqs import models as sqs_models
 
 from bbws.local import moto_fixes
 
@@ -198,3 +205,121 @@ def test_cloudwatch_describe_alarms_applies_every_filter() -> None:
     assert [a["AlarmName"] for a in both] == ["bbws-dev-a-errors"]
     assert other_prefix == []
     assert len(every) == 2
+
+# --- sqs_queue_scans ------------------------------------------------------------------------
+
+DEPTH = 200
+
+
+@pytest.fixture
+def sqs() -> Iterator[Any]:
+    with mock_aws():
+        yield boto3.client("sqs", region_name="eu-west-1")
+
+
+@pytest.fixture
+def visibility_checks(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How often moto asks a message whether it is visible or delayed, and for its receipt
+    handles: the per-message work that makes a call's cost grow with the queue's depth."""
+    seen: Counter[str] = Counter()
+    for name in ("visible", "delayed", "all_receipt_handles"):
+        original = getattr(sqs_models.Message, name)
+
+        def counting(self: Any, _original: property = original, _name: str = name) -> Any:
+            seen[_name] += 1
+            return _original.fget(self)  # type: ignore[misc]
+
+        monkeypatch.setattr(sqs_models.Message, name, property(counting))
+    return seen
+
+
+def _deep_queue(sqs: Any, name: str) -> str:
+    url = str(sqs.create_queue(QueueName=name)["QueueUrl"])
+    for start in range(0, DEPTH, 10):
+        sqs.send_message_batch(
+            QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": f"m{i}"} for i in range(start, start + 10)]
+        )
+    return url
+
+
+def _work_of_one_send_receive_delete(sqs: Any, url: str, seen: Counter[str]) -> dict[str, int]:
+    work = {}
+    seen.clear()
+    sqs.send_message(QueueUrl=url, MessageBody="one more")
+    work["send"] = sum(seen.values())
+    seen.clear()
+    message = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=0)["Messages"][0]
+    work["receive"] = sum(seen.values())
+    seen.clear()
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    work["delete"] = sum(seen.values())
+    return work
+
+
+def test_sqs_queue_scans_still_needed(sqs: Any, visibility_checks: Counter[str]) -> None:
+    # Given a queue 200 messages deep, and moto without the fix
+    url = _deep_queue(sqs, "deep-unpatched")
+    with moto_fixes.unpatched("sqs_queue_scans"):
+        # When one message is sent, received and deleted
+        work = _work_of_one_send_receive_delete(sqs, url, visibility_checks)
+    # Then each of the three calls looked at every message in the queue, several times
+    assert all(count >= DEPTH for count in work.values()), work
+
+
+def test_sqs_queue_scans_fixed_calls_do_not_grow_with_depth(sqs: Any, visibility_checks: Counter[str]) -> None:
+    # Given the same queue with the fix
+    url = _deep_queue(sqs, "deep-patched")
+    # When one message is sent, received and deleted
+    work = _work_of_one_send_receive_delete(sqs, url, visibility_checks)
+    # Then a send looks at no message, a receive and a delete only at the first few
+    assert work["send"] == 0, work
+    assert work["receive"] <= 6, work
+    assert work["delete"] <= 2, work
+
+
+def _counts(sqs: Any, url: str) -> tuple[int, int, int]:
+    names = [
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+        "ApproximateNumberOfMessagesDelayed",
+    ]
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    return tuple(int(attributes[name]) for name in names)  # type: ignore[return-value]
+
+
+def test_sqs_queue_scans_fixed_queue_behaves_as_sqs(sqs: Any) -> None:
+    # Given a queue with a dead-letter queue after 2 receives, and messages in every state
+    dlq = sqs.create_queue(QueueName="behaves-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(
+        QueueName="behaves",
+        Attributes={"RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})},
+    )["QueueUrl"]
+    for body in ("a", "b", "c"):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+    assert _counts(sqs, url) == (3, 0, 1)
+    # When two are received (in flight), one deleted by its handle and one made visible again
+    first, second = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=2, VisibilityTimeout=30)["Messages"]
+    assert _counts(sqs, url) == (1, 2, 1)
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"])
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"])  # again: harmless
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=second["ReceiptHandle"], VisibilityTimeout=0)
+    # Then the counts, the order of delivery, receive counts and redrive are SQS's
+    assert _counts(sqs, url) == (2, 0, 1)
+    again = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0, AttributeNames=["All"])
+    assert [(m["Body"], m["Attributes"]["ApproximateReceiveCount"]) for m in again["Messages"]] == [
+        ("b", "2"),
+        ("c", "1"),
+    ]
+    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)  # "b" moves to the DLQ
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]] == ["b"]
+    with pytest.raises(ClientError, match="ReceiptHandleIsInvalid"):
+        sqs.delete_message(QueueUrl=url, ReceiptHandle="not-a-handle")
+    # And an old handle of a message received again since still deletes it
+    plain = sqs.create_queue(QueueName="behaves-plain")["QueueUrl"]
+    sqs.send_message(QueueUrl=plain, MessageBody="d")
+    old = sqs.receive_message(QueueUrl=plain, VisibilityTimeout=0)["Messages"][0]
+    sqs.receive_message(QueueUrl=plain, VisibilityTimeout=30)
+    sqs.delete_message(QueueUrl=plain, ReceiptHandle=old["ReceiptHandle"])
+    assert _counts(sqs, plain) == (0, 0, 0)

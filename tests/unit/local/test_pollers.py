@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from bbws.core.functions import LambdaFunction, Trigger
-from bbws.local.lambdas import LocalLambdas
+from bbws.local.lambda_context import LambdaContext
 from bbws.local.pollers import QueuePoller, failed_message_ids, sqs_record
 from tests.unit.local import fake_functions
 
@@ -50,8 +50,12 @@ def _depth(sqs: Any, url: str) -> tuple[int, int]:
 
 
 def _poller(sqs: Any, url: str) -> QueuePoller:
-    lambdas = LocalLambdas(REGION, {CONSUMER.name: CONSUMER})
-    return QueuePoller(CONSUMER.name, url, lambda event: lambdas.invoke(CONSUMER.name, event), sqs, REGION)
+    # The poller's side only: the consumer is called in this process, so the test sees what it
+    # received (the stack hands batches to the function's worker, tests/unit/local/test_lambdas.py).
+    def invoke(event: dict[str, Any]) -> Any:
+        return fake_functions.consumer(event, LambdaContext(function_name=CONSUMER.name, region=REGION))
+
+    return QueuePoller(CONSUMER.name, url, invoke, sqs, REGION)
 
 
 def test_successful_batch_is_deleted(sqs: Any) -> None:
