@@ -69,7 +69,7 @@ class SerialisedApp:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         if length > 0:
             request_body = environ["wsgi.input"].read(length)
-        elif environ.get("wsgi.input_terminated"):  # chunked: werkzeug ends the stream for us
+        elif environ.get("wsgi.input_terminated"):  # chunked: the server ends the stream for us
             request_body = environ["wsgi.input"].read()
         else:
             request_body = b""

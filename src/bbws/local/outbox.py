@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from typing import Any
 
-from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
 from bbws.local.emulator import SerialisedApp
@@ -109,7 +108,7 @@ def to_outbox_message(message: Any, sent_at: str | None, text_part: str | None) 
 def read_outbox(emulator_app: SerialisedApp) -> list[OutboxMessage]:
     """Every email sent so far, oldest first (read under the emulator's lock)."""
     with emulator_app.lock:
-        sent = list(ses_backends[DEFAULT_ACCOUNT_ID][emulator_app.region].sent_messages)
+        sent = list(ses_backends[emulator_app.account_id][emulator_app.region].sent_messages)
         sent_at = dict(emulator_app.sent_at)
         text_parts = dict(emulator_app.text_parts)
     return [

@@ -206,6 +206,7 @@ def test_cloudwatch_describe_alarms_applies_every_filter() -> None:
     assert other_prefix == []
     assert len(every) == 2
 
+
 # --- sqs_queue_scans ------------------------------------------------------------------------
 
 DEPTH = 200
