@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import signal
@@ -19,7 +20,7 @@ from rich.table import Table
 from bbws.local.defaults import DEFAULT_REGION, DEFAULT_STOREFRONT_KEY, READY_PREFIX
 
 if TYPE_CHECKING:
-    from bbws.local.stack import LocalStack
+    from bbws.local.stack import LocalStack, StopReport
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -66,6 +67,9 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
         Path | None, typer.Option(help="Write the stack's info as JSON here once it is ready")
     ] = None,
     log_level: Annotated[str, typer.Option(help="Log level of the local stack's own messages")] = "INFO",
+    drain_seconds: Annotated[
+        float, typer.Option(help="On Ctrl-C, let the queues drain this long at most before stopping")
+    ] = 15.0,
 ) -> None:
     """Start the local stack with demo data (Ctrl-C stops it)."""
     # Only the stack's own messages go to the console here: the functions log through
@@ -78,11 +82,13 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
     local_log.propagate = False
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     console = Console()
-    stop = threading.Event()
+    stop, hurry = threading.Event(), threading.Event()
     # Imported here: moto and the handlers are heavy, and `bbws --help` should not pay for them.
     from bbws.local.stack import LocalStack, StackOptions  # noqa: PLC0415
 
     def _request_stop(_signum: int, _frame: FrameType | None) -> None:
+        if stop.is_set():  # a second Ctrl-C: stop draining, save and exit now
+            hurry.set()
         stop.set()
 
     signal.signal(signal.SIGINT, _request_stop)
@@ -94,12 +100,14 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
             storefront_key=storefront_key, demo=demo,
         )
     )  # fmt: skip
+    started = False
     try:
         try:
             stack.start()
-        except OSError as error:  # most often: the port is taken by another process
-            console.print(f"[red]The local stack could not start:[/red] {error}")
+        except OSError as error:
+            console.print(f"[red]The local stack could not start:[/red] {_start_error(error, port)}")
             raise typer.Exit(code=1) from error
+        started = True
         _banner(stack, console)
         if ready_file is not None:
             stack.write_ready_file(ready_file)
@@ -108,7 +116,27 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
         sys.stdout.flush()
         while not stop.wait(0.5):
             pass
-        console.print("Stopping the local stack...")
+        console.print(
+            "Stopping: new requests are refused, those in flight finish, then the queues drain "
+            f"(at most {drain_seconds:.0f} s; Ctrl-C again to skip)..."
+        )
     finally:
-        stack.stop()
+        report = stack.stop(drain_seconds=drain_seconds, hurry=hurry)
+        if started:
+            console.print(_stop_summary(report))
     console.print("Stopped.")
+
+
+def _start_error(error: OSError, port: int) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"port {port} is in use: try `make run PORT={port + 1}` (or `bbws local run --port {port + 1}`)"
+    return str(error)
+
+
+def _stop_summary(report: StopReport) -> str:
+    parts = [f"drained {report.drained} message(s)", f"{report.left} stay queued for the next start"]
+    if report.dead_lettered:
+        parts.append(f"{report.dead_lettered} in dead-letter queues")
+    if report.requests_cut_off:
+        parts.append(f"{report.requests_cut_off} request(s) still running were cut off")
+    return "; ".join(parts) + "."

@@ -46,7 +46,7 @@ class DevelopmentEndpoints:
         self.emulator_app = emulator_app
         self.feedback = feedback
         self._routes: dict[tuple[str, str], Callable[[HttpRequest], HttpResponse]] = {
-            ("GET", "/_local/info"): lambda _: HttpResponse.json(200, self.info()),
+            ("GET", "/_local/info"): self._info,
             ("POST", "/_local/tokens"): self._token,
             ("GET", "/_local/outbox"): self._outbox_page,
             ("GET", "/_local/outbox.json"): self._outbox_json,
@@ -72,6 +72,11 @@ class DevelopmentEndpoints:
                 [("Allow", ", ".join(allowed))],
             )  # fmt: skip
         return HttpResponse.problem(NotFound(f"no development endpoint {request.path}"))
+
+    def _info(self, _: HttpRequest) -> HttpResponse:
+        info = self.info()
+        # 200 only once the stack is ready (state restored or demo seeded, pollers running).
+        return HttpResponse.json(200 if info.get("ready", True) else 503, info)
 
     def _token(self, request: HttpRequest) -> HttpResponse:
         try:

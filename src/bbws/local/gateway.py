@@ -13,11 +13,14 @@ import base64
 import binascii
 import logging
 import re
+import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -32,6 +35,7 @@ from bbws.local.lambdas import ACCOUNT_ID, EnvironmentFailed, FunctionFailed, Fu
 log = logging.getLogger("bbws.local.gateway")
 
 LOCAL_PREFIX = "/_local/"
+INFO_PATH = "/_local/info"
 STAGE = "v1"
 API_ID = "local"
 API_KEY_HEADER = "x-api-key"
@@ -66,14 +70,26 @@ class HttpResponse:
     function: str | None = None  # the function that answered (for the request log)
 
     @classmethod
-    def json(cls, status: int, value: Any, content_type: str = "application/json") -> HttpResponse:
-        return cls(status, [("Content-Type", content_type)], jsonutil.dumps(value).encode())
+    def json(
+        cls,
+        status: int,
+        value: Any,
+        headers: Iterable[tuple[str, str]] = (),
+        content_type: str = "application/json",
+    ) -> HttpResponse:
+        return cls(status, [("Content-Type", content_type), *headers], jsonutil.dumps(value).encode())
 
     @classmethod
     def problem(cls, problem: ProblemDetails | Any, headers: Iterable[tuple[str, str]] = ()) -> HttpResponse:
-        response = cls.json(problem.status, problem.to_problem(), PROBLEM_JSON)
+        response = cls.json(problem.status, problem.to_problem(), content_type=PROBLEM_JSON)
         response.headers.extend(headers)
         return response
+
+
+class Phase(StrEnum):
+    STARTING = "starting"
+    READY = "ready"
+    STOPPING = "stopping"
 
 
 class LocalEndpoints(Protocol):
@@ -346,6 +362,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return HttpResponse.problem(PayloadTooLarge(f"the request body exceeds {MAX_BODY_BYTES} bytes"))
         body = self.rfile.read(length) if length else b""
+        refused = self._refused_while_not_ready()
+        if refused is not None:
+            return refused
         request = HttpRequest(
             method=self.command,
             target=self.path,
@@ -354,12 +373,34 @@ class _RequestHandler(BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
         )
         try:
-            return self.server.gateway.handle(request)
+            with self.server.in_flight():
+                return self.server.gateway.handle(request)
         except Exception:  # the server must answer every request, whatever went wrong
             log.exception("gateway error on %s %s", self.command, self.path)
             return HttpResponse.problem(
                 _gateway_problem(500, "Internal Server Error", "the local gateway failed", "internal")
             )
+
+    def _refused_while_not_ready(self) -> HttpResponse | None:
+        """Before the stack is ready nothing but `/_local/info` answers (503 with
+        `"ready": false`); while it stops, the API refuses new requests (and the connection is
+        closed) and only the development endpoints answer, so a client never gets a 202 for
+        an order the stack will not process."""
+        phase = self.server.phase
+        path = urlsplit(self.path).path
+        if phase is Phase.STARTING:
+            if path == INFO_PATH:
+                return HttpResponse.json(503, {"ready": False, "phase": phase.value}, [("Retry-After", "1")])
+            return HttpResponse.problem(
+                _gateway_problem(503, "Service Unavailable", "the local stack is starting", "starting"),
+                [("Retry-After", "1")],
+            )
+        if phase is Phase.STOPPING and not path.startswith(LOCAL_PREFIX):
+            self.close_connection = True
+            return HttpResponse.problem(
+                _gateway_problem(503, "Service Unavailable", "the local stack is stopping", "stopping")
+            )
+        return None
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
 
@@ -372,10 +413,34 @@ class GatewayServer(ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
 
     def __init__(self, gateway: Gateway | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
         self._gateway = gateway
+        # Without a gateway yet, it is the stack's server, bound first and ready later.
+        self.phase = Phase.READY if gateway is not None else Phase.STARTING
+        self._in_flight = 0
+        self._idle = threading.Condition()
         super().__init__((host, port), _RequestHandler)
+
+    @contextmanager
+    def in_flight(self) -> Iterator[None]:
+        with self._idle:
+            self._in_flight += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._in_flight -= 1
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> int:
+        """Wait until no request is being handled; returns how many still are (0: all done)."""
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._in_flight and (remaining := deadline - time.monotonic()) > 0:
+                self._idle.wait(remaining)
+            return self._in_flight
 
     @property
     def gateway(self) -> Gateway:

@@ -105,6 +105,7 @@ class QueuePoller:
         self.idle_wait = idle_wait
         self.error_wait = error_wait
         self._queue_arn: str | None = None
+        self.deleted = 0  # records processed and deleted since the poller was made
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -141,6 +142,7 @@ class QueuePoller:
                 QueueUrl=self.queue_url,
                 Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)],
             )
+        self.deleted += len(done)
         if failed:
             log.warning("%s: %d record(s) failed and return to the queue", self.function_name, len(failed))
         return PollOutcome(len(messages), len(done), len(failed))

@@ -1,17 +1,21 @@
 """The local stack as one object: emulator, resources, gateway, pollers and demo data.
 
-Start order matters: the emulator first (its URL becomes `AWS_ENDPOINT_URL`), then the
-resources and the settings environment (read by handlers on first import), then the gateway,
-the demo data through it, and last the pollers. Stop runs in reverse.
+Start order matters: the API's port first (bound, answering 503 "starting"), the emulator (its
+URL becomes `AWS_ENDPOINT_URL`), the resources and the settings environment (which the
+function workers inherit), the workers, the demo data through the gateway, the pollers, and only
+then "ready". Stop runs in the order that loses nothing: the API refuses new requests and lets
+those in flight finish, the pollers drain the queues, then everything else stops.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,16 +27,29 @@ from bbws.core.functions import FUNCTIONS, Trigger
 from bbws.core.settings import get_settings
 from bbws.local.defaults import DEFAULT_REGION, DEFAULT_STOREFRONT_KEY, LOCAL_VISIBILITY_TIMEOUT
 from bbws.local.demo import DemoData, seed
-from bbws.local.devtools import JWKS_PATH, DevelopmentEndpoints, QueueRef
+from bbws.local.devtools import DEPTH_ATTRIBUTES, JWKS_PATH, DevelopmentEndpoints, QueueRef
 from bbws.local.emulator import Emulator
 from bbws.local.feedback import OutboxFeedback
-from bbws.local.gateway import Gateway, GatewayServer
+from bbws.local.gateway import Gateway, GatewayServer, Phase
 from bbws.local.issuer import DevelopmentIssuer
 from bbws.local.lambdas import LocalLambdas
 from bbws.local.pollers import QueuePoller
 from bbws.local.provision import QUEUES, TOPIC_QUEUES, Resources, provision
 
 log = logging.getLogger("bbws.local")
+
+DRAIN_SECONDS = 15.0  # at most, on a stop: then what is left stays queued for the next start
+DRAIN_POLL_SECONDS = 0.2
+DELAYED = "ApproximateNumberOfMessagesDelayed"
+REQUEST_GRACE_SECONDS = 35.0  # a request in flight may take the function's 30 s timeout
+
+
+@dataclass
+class StopReport:
+    drained: int = 0  # messages the pollers processed while the stack stopped
+    left: int = 0  # messages still in the live queues (kept for the next start)
+    dead_lettered: int = 0  # messages in the dead-letter queues
+    requests_cut_off: int = 0  # requests still running when the grace period ended
 
 
 @dataclass(frozen=True)
@@ -81,6 +98,7 @@ class LocalStack:
         self.demo = DemoData()
         self.skipped_consumers: list[str] = []
         self._available: dict[str, bool] = {}
+        self._sqs: Any = None
         self._server_thread: threading.Thread | None = None
 
     @property
@@ -98,7 +116,13 @@ class LocalStack:
         return self.server.url
 
     def start(self) -> None:
+        """Start everything; the API answers 503 until the stack is ready, then 200s."""
         options = self.options
+        # The API's port first: a port in use fails at once, and from here on clients get a 503
+        # "starting" (never a refused connection, never a 200 before the stack is ready).
+        self.server = GatewayServer(port=options.port)
+        self._server_thread = threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True)
+        self._server_thread.start()
         if options.aws_endpoint is None:
             self.emulator = Emulator(port=options.aws_port, region=options.region)
             self.emulator.start()
@@ -108,18 +132,18 @@ class LocalStack:
         os.environ.update(self.resources.environ())
         get_settings.cache_clear()
 
-        self.server = GatewayServer(port=options.port)
         self.issuer = DevelopmentIssuer(issuer=f"{self.server.url}/_local")
         lambdas = self.lambdas = LocalLambdas(options.region)
         # Every function's first execution environment starts now, in parallel, so the first
         # requests do not each pay a cold start (and a missing module is known before routing).
         self._available = lambdas.start()
         session = boto3.session.Session(region_name=options.region)
+        self._sqs = session.client("sqs")
         endpoints = DevelopmentEndpoints(
             self.issuer,
             self.info,
             self._queue_refs(),
-            session.client("sqs"),
+            self._sqs,
             self.emulator.app if self.emulator else None,
             feedback=OutboxFeedback(
                 self.emulator.app if self.emulator else None,
@@ -129,13 +153,16 @@ class LocalStack:
         )
         gateway = Gateway(lambdas, self.issuer, options.storefront_key, endpoints)
         self.server.gateway = gateway
-        self._server_thread = threading.Thread(target=self.server.serve_forever, name="gateway", daemon=True)
-        self._server_thread.start()
 
         if options.demo:
             self.demo = seed(gateway, self.issuer.mint("admin", subject="local-demo-seeder"))
         if options.pollers:
             self._start_pollers(lambdas, session)
+        self.server.phase = Phase.READY
+
+    @property
+    def ready(self) -> bool:
+        return self.server is not None and self.server.phase is Phase.READY
 
     def _queue_refs(self) -> list[QueueRef]:
         refs = []
@@ -184,6 +211,7 @@ class LocalStack:
             "jwksUrl": self.api_url + JWKS_PATH,
             "outboxUrl": self.api_url + "/_local/outbox",
             "pollers": [poller.function_name for poller in self.pollers],
+            "ready": self.ready,
             "resources": resources,
         }
 
@@ -193,18 +221,55 @@ class LocalStack:
         partial.write_text(json.dumps(self.info(), indent=2))
         partial.replace(path)
 
-    def stop(self) -> None:
-        for poller in self.pollers:
-            poller.stop()
-        self.pollers.clear()
+    def queue_depths(self) -> dict[str, int]:
+        """Messages in each queue (visible, in flight or delayed), by queue name."""
+        depths = {}
+        for queue in self._queue_refs():
+            attributes = self._sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=[*DEPTH_ATTRIBUTES, DELAYED])
+            depths[queue.name] = sum(int(value) for value in attributes["Attributes"].values())
+        return depths
+
+    def _drain(self, seconds: float, hurry: threading.Event | None) -> None:
+        """Let the pollers empty the live queues, for at most `seconds`."""
+        live = {queue.name for queue in self._queue_refs() if not queue.dead_letter}
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not (hurry and hurry.is_set()):
+            if not any(depth for name, depth in self.queue_depths().items() if name in live):
+                return
+            time.sleep(DRAIN_POLL_SECONDS)
+
+    def stop(self, drain_seconds: float = DRAIN_SECONDS, hurry: threading.Event | None = None) -> StopReport:
+        """Stop in the order that loses nothing: refuse new requests and let those in flight
+        finish; let the pollers drain the queues (bounded; `hurry` cuts it short); stop the
+        pollers after their batch in hand; then the rest. Returns what happened."""
+        report = StopReport()
+        drained_before = sum(poller.deleted for poller in self.pollers)
         if self.server is not None:
+            self.server.phase = Phase.STOPPING
             if self._server_thread is not None:  # shutdown() waits for serve_forever to notice
                 self.server.shutdown()
                 self._server_thread.join(timeout=5)
                 self._server_thread = None
-            self.server.server_close()
+            self.server.server_close()  # new connections are refused from here on
+            report.requests_cut_off = self.server.wait_idle(REQUEST_GRACE_SECONDS)
+        if self.pollers and (self.emulator is not None or self.options.aws_endpoint):
+            with contextlib.suppress(Exception):  # an emulator that went away: nothing to drain
+                self._drain(drain_seconds, hurry)
+        for poller in self.pollers:
+            poller.stop()
+        report.drained = sum(poller.deleted for poller in self.pollers) - drained_before
+        if self.emulator is not None or self.options.aws_endpoint:
+            with contextlib.suppress(Exception):
+                refs = {queue.name: queue for queue in self._queue_refs()}
+                for name, depth in self.queue_depths().items():
+                    if refs[name].dead_letter:
+                        report.dead_lettered += depth
+                    else:
+                        report.left += depth
+        self.pollers.clear()
         if self.lambdas is not None:
             self.lambdas.close()
         if self.emulator is not None:
             self.emulator.stop()
         aws.reset()
+        return report

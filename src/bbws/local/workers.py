@@ -25,11 +25,15 @@ import json
 import logging
 import multiprocessing
 import os
+import signal
+import sys
 import threading
 import time
 import traceback
+import types
 import uuid
-from collections.abc import Callable, Mapping
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.context import ForkServerContext
@@ -82,6 +86,19 @@ _context_lock = threading.Lock()
 _context: ForkServerContext | None = None
 
 
+@contextlib.contextmanager
+def _main_module_hidden() -> Iterator[None]:
+    """multiprocessing makes each child import the parent's `__main__` (the `bbws` script, or
+    pytest), which a worker does not need and which would cost it the whole command line's
+    imports. With an empty `__main__` while a worker starts, it imports only what it runs."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
 def _multiprocessing() -> ForkServerContext:
     """The fork server context, its preload list set before the server first starts."""
     global _context  # noqa: PLW0603 - one fork server per process, made on first use
@@ -115,6 +132,10 @@ def _serve(
     connection: Connection, function: LambdaFunction, region: str, environ: dict[str, str], timeout: int
 ) -> None:
     """The worker's main loop: import the handler, then one invocation per message."""
+    # Ctrl-C reaches the whole process group: the stack decides when its workers stop (after
+    # the requests and batches in flight), so a worker never dies of the terminal's SIGINT.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    warnings.filterwarnings("ignore", message="No application metrics to publish")
     os.environ.clear()
     os.environ.update(environ)
     try:
@@ -168,7 +189,8 @@ class Worker:
             name=f"bbws-{function.name}",
             daemon=True,
         )
-        self.process.start()
+        with _context_lock, _main_module_hidden():
+            self.process.start()
         child.close()
         self.pid: int | None = None
 

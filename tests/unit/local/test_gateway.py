@@ -13,7 +13,15 @@ import requests
 
 from bbws.core.functions import LambdaFunction, Trigger
 from bbws.core.routes import ROUTES, Access, Route
-from bbws.local.gateway import Gateway, GatewayServer, HttpRequest, HttpResponse, RouteTable, response_from_lambda
+from bbws.local.gateway import (
+    Gateway,
+    GatewayServer,
+    HttpRequest,
+    HttpResponse,
+    Phase,
+    RouteTable,
+    response_from_lambda,
+)
 from bbws.local.issuer import DevelopmentIssuer
 from bbws.local.lambdas import LocalLambdas
 
@@ -276,3 +284,31 @@ def test_server_without_gateway_is_a_programming_error() -> None:
             _ = server.gateway
     finally:
         server.server_close()
+
+
+def test_server_answers_only_when_ready_and_refuses_the_api_while_stopping(gateway: Gateway) -> None:
+    # Given the stack's server, bound before the stack is ready
+    server = GatewayServer(port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        # Then while it starts the API and the info say so, with 503s
+        starting = requests.get(server.url + "/v1.0/things/x", timeout=5)
+        assert (starting.status_code, starting.json()["detail"]) == (503, "the local stack is starting")
+        assert starting.headers["Retry-After"] == "1"
+        info = requests.get(server.url + "/_local/info", timeout=5)
+        assert (info.status_code, info.json()) == (503, {"ready": False, "phase": "starting"})
+        # When it is ready, it serves
+        server.gateway = gateway
+        server.phase = Phase.READY
+        assert requests.get(server.url + "/v1.0/things/x", timeout=5).status_code == 200
+        # When it stops, the API refuses new requests and closes the connection; /_local/ still answers
+        server.phase = Phase.STOPPING
+        stopping = requests.get(server.url + "/v1.0/things/x", timeout=5)
+        assert (stopping.status_code, stopping.headers["Connection"]) == (503, "close")
+        assert requests.get(server.url + "/_local/queues.json", timeout=5).status_code == 200
+        assert server.wait_idle(1) == 0
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

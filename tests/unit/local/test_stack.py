@@ -71,6 +71,7 @@ def test_run_serves_the_platform_and_stops_on_sigterm(tmp_path: Path) -> None:
     info = seen["info"]
     assert info["awsEndpoint"].startswith("http://127.0.0.1:")  # type: ignore[index]
     assert READY_PREFIX in result.output
+    assert "stay queued for the next start" in result.output
     assert "Stopped." in result.output
 
 
@@ -85,4 +86,4 @@ def test_run_on_a_taken_port_fails_with_a_message(tmp_path: Path) -> None:
         result = CliRunner().invoke(app, ["local", "run", "--port", str(port), "--no-demo", "--log-level", "WARNING"])
     # Then it says why and exits with 1, having stopped what it had started
     assert result.exit_code == 1
-    assert "could not start" in result.output
+    assert f"port {port} is in use: try `make run PORT={port + 1}`" in result.output
