@@ -273,6 +273,9 @@ def test_the_deploy_role_may_only_ship_code_move_aliases_and_read_alarms() -> No
     assert locals_of(BOOTSTRAP)["function_arn_glob"].endswith(":function:bbws-${local.environment}-*")
     assert statements["WatchAlarms"]["actions"] == ["cloudwatch:DescribeAlarms"]
     assert statements["ReadSesAccount"] == {"sid": "ReadSesAccount", "actions": ["ses:GetAccount"], "resources": ["*"]}
+    assert statements["PublishReleaseNotices"]["resources"] == ["${local.alarm_topic_arn}"]
+    assert locals_of(BOOTSTRAP)["alarm_topic_arn"].endswith(":bbws-${local.environment}-alarms")
+    assert one(statements["EncryptReleaseNotices"]["condition"])["variable"] == "kms:ViaService"
     assert all(
         resource.endswith(("/artifacts/*", "/releases/*"))
         for resource in statements["ArtifactsAndReleaseRecords"]["resources"]
@@ -308,3 +311,28 @@ def test_bbws_environments_lists_every_definition() -> None:
     assert alone.exit_code == 2
     assert unknown.exit_code == 1
     assert "unknown environment 'staging'" in unknown.output
+
+
+def test_the_deploy_role_may_back_up_but_never_restore_or_write_tables() -> None:
+    """Given the deploy role's backup statements (only where the definition asks for pre-release
+    backups), then they create, describe, list and expire backups of this environment's tables,
+    and nothing restores a backup or writes a table."""
+    policy = _deploy_policy()["deploy"]
+    dynamic = {one(block["statement"]["content"])["sid"]: block for block in policy["dynamic"]}  # type: ignore[index]
+    backups = {sid: one(block["statement"]["content"]) for sid, block in dynamic.items() if "Backup" in sid}
+    actions = {action for content in backups.values() for action in content["actions"]}
+
+    assert actions == {
+        "dynamodb:CreateBackup",
+        "dynamodb:DescribeBackup",
+        "dynamodb:DeleteBackup",
+        "dynamodb:ListBackups",
+    }
+    assert all(
+        block["statement"]["for_each"] == "${local.release_backups ? [1] : []}"
+        for block in dynamic.values()
+        if "Backup" in one(block["statement"]["content"])["sid"]
+    )
+    assert backups["PreReleaseBackups"]["resources"] == ["${local.table_arn_glob}"]
+    assert locals_of(BOOTSTRAP)["table_arn_glob"].endswith(":table/bbws-${local.environment}-*")
+    assert "release_backups.before_release" in locals_of(BOOTSTRAP)["release_backups"]

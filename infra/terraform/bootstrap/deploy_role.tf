@@ -1,7 +1,8 @@
 # The role the GitHub workflows assume through OIDC (no stored keys) to run `bbws deploy`,
 # `release`, `rollback`, `promote` and `smoke` for this environment. It may touch only this
-# environment's functions and artifacts bucket; Terraform itself is applied by an operator
-# (docs/operations.md).
+# environment's functions and artifacts bucket, publish release notices to its alarm topic and,
+# where the environment takes pre-release backups, back its tables up (never restore, never
+# write a table); Terraform itself is applied by an operator (docs/operations.md).
 
 variable "github_repository" {
   description = "owner/name of the GitHub repository whose workflows deploy (jobs with `environment: <env>`)."
@@ -20,6 +21,10 @@ locals {
   function_arn_glob = "arn:aws:lambda:${local.target.region}:${local.target.account_id}:function:bbws-${local.environment}-*"
   # The artifacts bucket of the environment this one receives promotions from.
   previous_environment = one([for name, account in local.accounts : name if account.next == local.environment])
+  # Pre-release backups (release_backups in the definition): `bbws release` backs up the tables.
+  release_backups = try(local.definitions[local.environment].release_backups.before_release, false)
+  table_arn_glob  = "arn:aws:dynamodb:${local.target.region}:${local.target.account_id}:table/bbws-${local.environment}-*"
+  alarm_topic_arn = "arn:aws:sns:${local.target.region}:${local.target.account_id}:bbws-${local.environment}-alarms"
   previous_artifacts = local.previous_environment == null ? null : (
     "arn:aws:s3:::bbws-artifacts-${local.accounts[local.previous_environment].account_id}-${local.accounts[local.previous_environment].region}"
   )
@@ -62,7 +67,7 @@ resource "aws_iam_role" "deploy" {
 }
 
 data "aws_iam_policy_document" "deploy" {
-  #checkov:skip=CKV_AWS_356:only cloudwatch:DescribeAlarms and ses:GetAccount have "*": the release lists every metric alarm and keeps those of its functions, deploy and smoke read whether SES is in the sandbox; both only read, and neither action has a resource type
+  #checkov:skip=CKV_AWS_356:only cloudwatch:DescribeAlarms, ses:GetAccount and dynamodb:ListBackups have "*": the release lists every metric alarm and keeps those of its functions, deploy and smoke read whether SES is in the sandbox, a resumed release finds its backups; all three only read, and none has a resource type
   statement {
     sid = "ShipCodeAndMoveAliases"
     actions = [
@@ -111,6 +116,53 @@ data "aws_iam_policy_document" "deploy" {
     sid       = "ReadSesAccount"
     actions   = ["ses:GetAccount"]
     resources = ["*"]
+  }
+
+  statement {
+    # Release start, rollbacks and completion go to the environment's alarm topic.
+    sid       = "PublishReleaseNotices"
+    actions   = ["sns:Publish"]
+    resources = [local.alarm_topic_arn]
+  }
+
+  statement {
+    # The alarm topic is encrypted with the environment's data key: usable through SNS only.
+    sid       = "EncryptReleaseNotices"
+    actions   = ["kms:GenerateDataKey*", "kms:Decrypt"]
+    resources = ["arn:aws:kms:${local.target.region}:${local.target.account_id}:key/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["sns.${local.target.region}.amazonaws.com"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.release_backups ? [1] : []
+    content {
+      sid       = "PreReleaseBackups"
+      actions   = ["dynamodb:CreateBackup"]
+      resources = [local.table_arn_glob]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.release_backups ? [1] : []
+    content {
+      # Waiting for them, and deleting those past the retention (never a table).
+      sid       = "WatchAndExpireBackups"
+      actions   = ["dynamodb:DescribeBackup", "dynamodb:DeleteBackup"]
+      resources = ["${local.table_arn_glob}/backup/*"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.release_backups ? [1] : []
+    content {
+      sid       = "FindBackups"
+      actions   = ["dynamodb:ListBackups"]
+      resources = ["*"]
+    }
   }
 }
 

@@ -31,6 +31,14 @@ class GuardError(Exception):
 
 
 @dataclass(frozen=True)
+class ReleaseBackups:
+    """Pre-release backups of the tables (`release_backups` in the definition; docs/operations.md)."""
+
+    before_release: bool  # a release takes them, waits for them and refuses to shift without them
+    retention_days: int  # older ones are deleted once a newer set is taken (the newest always kept)
+
+
+@dataclass(frozen=True)
 class Environment:
     name: str
     account_id: str
@@ -38,6 +46,7 @@ class Environment:
     previous: str | None  # the stage whose passed artifact this one may receive
     protected: bool = False  # never destroyed by the tooling
     settings: dict[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    release_backups: ReleaseBackups | None = None
 
     @property
     def artifacts_bucket(self) -> str:
@@ -72,6 +81,15 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 
 
+def _release_backups(raw: Any) -> ReleaseBackups | None:
+    if raw is None:
+        return None
+    days = raw["retention_days"]
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 3650:
+        raise ValueError(f"release_backups.retention_days must be 1-3650 days, not {days!r}")
+    return ReleaseBackups(before_release=bool(raw["before_release"]), retention_days=days)
+
+
 def read_definition(path: Path) -> Environment:
     """One environment from its environment.tf.json, checked: the name is its directory's, the
     account and region are well formed, and the S3 backend is the account's own state bucket
@@ -87,6 +105,7 @@ def read_definition(path: Path) -> Environment:
             previous=env["promoted_from"],
             protected=bool(env["protected"]),
             settings={key: value for key, value in env["settings"].items() if key != "//"},
+            release_backups=_release_backups(env.get("release_backups")),
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise DefinitionError(f"{path}: not an environment definition ({type(error).__name__}: {error})") from error

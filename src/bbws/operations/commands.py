@@ -13,7 +13,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from bbws.delivery import accounts
-from bbws.delivery.commands import EnvOption, _environment, _failures, console
+from bbws.delivery.commands import EnvOption, _environment, _failures, _say, console
+from bbws.operations.backups import restore_backups, take_backups
 from bbws.operations.logs import LogReader, filter_pattern, format_event, log_group, parse_since, stream_logs
 from bbws.operations.status import EnvironmentStatus, environment_status
 
@@ -113,6 +114,39 @@ def logs_command(  # noqa: PLR0917 - typer turns each parameter into an option
             return
 
 
+ReleaseOption = Annotated[str, typer.Option("--release", help="The release id the backups are named after.")]
+
+
+def backup_command(env: EnvOption, release: ReleaseOption) -> None:
+    """Back up every table now, as a release does first (waits until each is AVAILABLE)."""
+    with _failures():
+        target = _environment(env)
+        backups = take_backups(target, accounts.session_for(target), release, report=_say)
+        for entry in backups.tables:
+            console.print(f"{entry.table}: {escape(entry.backup_arn)}")
+
+
+def restore_command(
+    env: EnvOption,
+    release: ReleaseOption,
+    confirm_release: Annotated[
+        str | None, typer.Option(help="Required in a protected environment (prod): the release id again.")
+    ] = None,
+) -> None:
+    """Restore a release's pre-release backups into NEW tables (<table>-restored-<release>); never overwrites."""
+    with _failures():
+        target = _environment(env)
+        restored = restore_backups(
+            target, accounts.session_for(target), release, confirm_release=confirm_release, report=_say
+        )
+        console.print(
+            f"restoring {len(restored)} tables; the live tables are untouched. "
+            "Next steps: docs/operations.md#the-way-back"
+        )
+
+
 def register(app: typer.Typer) -> None:
     app.command("status")(status_command)
     app.command("logs")(logs_command)
+    app.command("backup")(backup_command)
+    app.command("restore")(restore_command)
