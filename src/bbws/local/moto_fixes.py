@@ -408,3 +408,311 @@ FIXES += (
         install=_install_sqs_queue_scans,
     ),
 )
+
+
+# --- Fixes found by applying the real Terraform (the unmodified environments/dev root) to the
+# emulator with the AWS provider 5.100 (`make rehearse`, docs/operations.md). Each patches a
+# different moto attribute, so `unpatched()` of one leaves the others in place. --------------
+
+_ABSENT = object()
+
+
+def _replace(owner: Any, name: str, value: Any) -> Undo:
+    """Set `owner.name` to `value`; the undo puts back what `owner` itself had (or removes it)."""
+    original = owner.__dict__.get(name, _ABSENT)
+    setattr(owner, name, value)
+
+    def undo() -> None:
+        if original is _ABSENT:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, original)
+
+    return undo
+
+
+def _install_sesv2_sending_enabled_is_a_bool() -> Undo:
+    from moto.ses.models import ConfigurationSet  # noqa: PLC0415 - moto only where the emulator runs
+
+    original = ConfigurationSet.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        # moto keeps the whole SendingOptions map and nests it again on the way out.
+        if isinstance(self.enabled, dict):
+            self.enabled = bool(self.enabled.get("SendingEnabled", True))
+
+    return _replace(ConfigurationSet, "__init__", __init__)
+
+
+def _install_sesv2_configuration_set_omits_unset_options() -> Undo:
+    from moto.ses.models import ConfigurationSet  # noqa: PLC0415
+
+    original = ConfigurationSet.to_dict_v2
+
+    def to_dict_v2(self: Any) -> dict[str, Any]:
+        # AWS leaves out an option block that was never set; the provider reads an empty block as
+        # one set to its zero values and plans to change it on every run.
+        shape: dict[str, Any] = original(self)
+        return {key: value for key, value in shape.items() if value != {}}
+
+    return _replace(ConfigurationSet, "to_dict_v2", to_dict_v2)
+
+
+def _install_sesv2_identity_tags_under_the_identity_arn() -> Undo:
+    import moto.ses.models  # noqa: PLC0415
+    import moto.sesv2.models  # noqa: PLC0415
+    from moto.ses.utils import get_arn as original  # noqa: PLC0415
+
+    def get_arn(backend: Any, service: str, resource: str) -> str:
+        # An email identity's ARN is ...:identity/<name> (what the provider and AWS tag and list);
+        # moto tags ...:email-identity/<name>.
+        if resource.startswith("email-identity/"):
+            resource = "identity/" + resource.removeprefix("email-identity/")
+        return str(original(backend, service, resource))
+
+    return _both(_replace(moto.ses.models, "get_arn", get_arn), _replace(moto.sesv2.models, "get_arn", get_arn))
+
+
+# The request context the emulator knows: it stands in for AWS's HTTPS endpoints.
+_KNOWN_CONDITION_VALUES = {"aws:securetransport": "true"}
+
+
+def _condition_holds(condition: dict[str, dict[str, Any]]) -> bool:
+    """A `Bool` condition on a key the emulator knows holds or not; any other condition is taken
+    as not holding, so its statement neither allows nor denies."""
+    for operator, pairs in condition.items():
+        if operator != "Bool":
+            return False
+        for key, expected in pairs.items():
+            actual = _KNOWN_CONDITION_VALUES.get(key.lower())
+            values = expected if isinstance(expected, list) else [expected]
+            if actual is None or actual not in {str(value).lower() for value in values}:
+                return False
+    return True
+
+
+def _install_s3_bucket_policy_conditions() -> Undo:
+    from moto.iam.access_control import IAMPolicy, PermissionResult  # noqa: PLC0415
+    from moto.s3.models import FakeBucket  # noqa: PLC0415
+
+    def get_permission(self: Any, action: str, resource: str) -> Any:
+        # moto ignores condition operators it does not know (Bool among them), so every such
+        # statement applies: the TLS-only `Deny ... Bool aws:SecureTransport false` denies all.
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        document = json.loads(self.policy)
+        statements = document["Statement"] if isinstance(document["Statement"], list) else [document["Statement"]]
+        applicable = [
+            {key: value for key, value in statement.items() if key != "Condition"}
+            for statement in statements
+            if "Condition" not in statement or _condition_holds(statement["Condition"])
+        ]
+        return IAMPolicy(json.dumps({**document, "Statement": applicable})).is_action_permitted(action, resource)
+
+    return _replace(FakeBucket, "get_permission", get_permission)
+
+
+def _install_sqs_redrive_allow_policy_returned() -> Undo:
+    from moto.sqs.models import Queue  # noqa: PLC0415
+
+    original = Queue.__dict__["attributes"]
+
+    def attributes(self: Any) -> dict[str, Any]:
+        # "" (how a policy is removed) means none: AWS then returns no attribute at all.
+        result: dict[str, Any] = original.fget(self)
+        if not result.get("RedriveAllowPolicy"):
+            result.pop("RedriveAllowPolicy", None)
+        return result
+
+    return _both(
+        _replace(Queue, "BASE_ATTRIBUTES", [*Queue.BASE_ATTRIBUTES, "RedriveAllowPolicy"]),
+        _replace(Queue, "redrive_allow_policy", None),  # a queue created without one
+        _replace(Queue, "attributes", property(attributes)),
+    )
+
+
+def _install_sqs_set_attributes_keeps_the_policy() -> Undo:
+    from moto.sqs.models import Queue  # noqa: PLC0415
+
+    original = Queue._set_attributes
+
+    def _set_attributes(self: Any, attributes: dict[str, Any], now: float | None = None) -> None:
+        kept = getattr(self, "policy", None)
+        original(self, attributes, now)
+        if "Policy" not in attributes:  # moto sets Policy from every call, so one without it drops it
+            self.policy = kept
+
+    return _replace(Queue, "_set_attributes", _set_attributes)
+
+
+def _install_sqs_redrive_policy_compact() -> Undo:
+    from moto.sqs.models import SQSBackend  # noqa: PLC0415
+
+    original = SQSBackend.get_queue_attributes
+
+    def get_queue_attributes(self: Any, queue_name: str, attribute_names: list[str]) -> dict[str, Any]:
+        attributes: dict[str, Any] = dict(original(self, queue_name, attribute_names))
+        if attributes.get("RedrivePolicy"):
+            policy = json.loads(attributes["RedrivePolicy"])
+            attributes["RedrivePolicy"] = json.dumps(policy, separators=(",", ":"))
+        return attributes
+
+    return _replace(SQSBackend, "get_queue_attributes", get_queue_attributes)
+
+
+def _install_lambda_function_configuration() -> Undo:
+    from moto.awslambda.models import LambdaFunction  # noqa: PLC0415
+
+    original_init = LambdaFunction.__init__
+    original_get = LambdaFunction.get_configuration
+    original_update = LambdaFunction.update_configuration
+
+    def __init__(self: Any, account_id: str, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+        original_init(self, account_id, spec, *args, **kwargs)
+        # AWS's defaults: text logs in /aws/lambda/<name>, no SnapStart.
+        self.bbws_logging_config = {
+            "LogFormat": "Text",
+            "LogGroup": f"/aws/lambda/{self.function_name}",
+            **(spec.get("LoggingConfig") or {}),
+        }
+        self.bbws_snap_start = str((spec.get("SnapStart") or {}).get("ApplyOn", "None"))
+
+    def get_configuration(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        config: dict[str, Any] = original_get(self, *args, **kwargs)
+        if hasattr(self, "bbws_logging_config"):
+            config["LoggingConfig"] = dict(self.bbws_logging_config)
+            published = str(self.version) != "$LATEST"
+            on = self.bbws_snap_start == "PublishedVersions" and published
+            config["SnapStart"] = {"ApplyOn": self.bbws_snap_start, "OptimizationStatus": "On" if on else "Off"}
+        return config
+
+    def update_configuration(self: Any, config_updates: dict[str, Any]) -> dict[str, Any]:
+        if config_updates.get("LoggingConfig"):
+            self.bbws_logging_config = {**self.bbws_logging_config, **config_updates["LoggingConfig"]}
+        if config_updates.get("SnapStart"):
+            self.bbws_snap_start = str(config_updates["SnapStart"].get("ApplyOn", "None"))
+        return dict(original_update(self, config_updates))
+
+    return _both(
+        _replace(LambdaFunction, "__init__", __init__),
+        _replace(LambdaFunction, "get_configuration", get_configuration),
+        _replace(LambdaFunction, "update_configuration", update_configuration),
+    )
+
+
+def _install_lambda_event_source_mapping_keeps_the_alias() -> Undo:
+    from moto.awslambda.models import EventSourceMapping, LambdaBackend  # noqa: PLC0415
+    from moto.awslambda.utils import make_function_arn  # noqa: PLC0415
+
+    original_get = EventSourceMapping.get_configuration
+    original_update = LambdaBackend.update_event_source_mapping
+
+    def get_configuration(self: Any) -> dict[str, Any]:
+        # AWS answers the function ARN as it was given (an alias's, which is what the queue
+        # invokes); moto answers the ARN of the version the alias pointed at.
+        config: dict[str, Any] = original_get(self)
+        given = str(self.function_name)
+        config["FunctionArn"] = (
+            given if given.startswith("arn:") else make_function_arn(self.region, self.account_id, given)
+        )
+        return config
+
+    def update_event_source_mapping(self: Any, uuid: str, spec: dict[str, Any]) -> Any:
+        mapping = original_update(self, uuid, spec)
+        if mapping is not None and spec.get("FunctionName"):
+            mapping.function_name = spec["FunctionName"]
+        return mapping
+
+    return _both(
+        _replace(EventSourceMapping, "get_configuration", get_configuration),
+        _replace(LambdaBackend, "update_event_source_mapping", update_event_source_mapping),
+    )
+
+
+def _install_apigateway_account_role_reset() -> Undo:
+    from moto.apigateway.models import Account  # noqa: PLC0415
+
+    original = Account.apply_patch_operations
+
+    def apply_patch_operations(self: Any, patch_operations: list[dict[str, Any]]) -> Any:
+        rest = []
+        for operation in patch_operations:
+            if operation.get("path") == "/cloudwatchRoleArn" and not operation.get("value"):
+                self.cloudwatch_role_arn = None  # cleared, as the provider's reset_on_delete asks
+            else:
+                rest.append(operation)
+        return original(self, rest)
+
+    return _replace(Account, "apply_patch_operations", apply_patch_operations)
+
+
+FIXES += (
+    MotoFix(
+        "sesv2_sending_enabled_is_a_bool",
+        "SESv2 GetConfigurationSet returns SendingOptions.SendingEnabled as the map it was given "
+        "({'SendingEnabled': true}), which the provider cannot read",
+        "moto 5.2.5",
+        _install_sesv2_sending_enabled_is_a_bool,
+    ),
+    MotoFix(
+        "sesv2_configuration_set_omits_unset_options",
+        "SESv2 GetConfigurationSet returns empty TrackingOptions/SuppressionOptions/VdmOptions "
+        "blocks for options never set (AWS leaves them out): a change on every plan",
+        "moto 5.2.5",
+        _install_sesv2_configuration_set_omits_unset_options,
+    ),
+    MotoFix(
+        "sesv2_identity_tags_under_the_identity_arn",
+        "SESv2 CreateEmailIdentity stores its tags under ...:email-identity/<name> instead of the "
+        "identity's ARN ...:identity/<name>, so ListTagsForResource finds none (a change every plan)",
+        "moto 5.2.5",
+        _install_sesv2_identity_tags_under_the_identity_arn,
+    ),
+    MotoFix(
+        "s3_bucket_policy_conditions",
+        "S3 bucket policies: a condition operator moto does not know (Bool aws:SecureTransport) is "
+        "ignored, so the TLS-only Deny denies every request (template uploads answer 403)",
+        "moto 5.2.5",
+        _install_s3_bucket_policy_conditions,
+    ),
+    MotoFix(
+        "sqs_redrive_allow_policy_returned",
+        "SQS RedriveAllowPolicy is stored but never returned (the provider waits for it for more "
+        "than 15 minutes) and, once removed, returned as '' (destroy waits for ever)",
+        "moto 5.2.5",
+        _install_sqs_redrive_allow_policy_returned,
+    ),
+    MotoFix(
+        "sqs_set_attributes_keeps_the_policy",
+        "SQS SetQueueAttributes without Policy drops the queue's Policy",
+        "moto 5.2.5",
+        _install_sqs_set_attributes_keeps_the_policy,
+    ),
+    MotoFix(
+        "sqs_redrive_policy_compact",
+        "SQS RedrivePolicy is returned re-serialised with spaces instead of compact, as AWS does",
+        "moto 5.2.5",
+        _install_sqs_redrive_policy_compact,
+    ),
+    MotoFix(
+        "lambda_function_configuration",
+        "Lambda ignores LoggingConfig and SnapStart on create and update: no LoggingConfig is "
+        "returned and SnapStart is always ApplyOn None (a change on every plan)",
+        "moto 5.2.5",
+        _install_lambda_function_configuration,
+    ),
+    MotoFix(
+        "lambda_event_source_mapping_keeps_the_alias",
+        "Lambda event source mappings given an alias ARN report the ARN of the alias's version",
+        "moto 5.2.5",
+        _install_lambda_event_source_mapping_keeps_the_alias,
+    ),
+    MotoFix(
+        "apigateway_account_role_reset",
+        "API Gateway UpdateAccount clearing /cloudwatchRoleArn (no value, as the provider's "
+        "reset_on_delete sends) fails with HTTP 500 (KeyError), retried for ever",
+        "moto 5.2.5",
+        _install_apigateway_account_role_reset,
+    ),
+)

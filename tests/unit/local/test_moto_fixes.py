@@ -324,3 +324,250 @@ def test_sqs_queue_scans_fixed_queue_behaves_as_sqs(sqs: Any) -> None:
     sqs.receive_message(QueueUrl=plain, VisibilityTimeout=30)
     sqs.delete_message(QueueUrl=plain, ReceiptHandle=old["ReceiptHandle"])
     assert _counts(sqs, plain) == (0, 0, 0)
+
+
+# --- fixes the provider needs (found by the deploy rehearsal) --------------------------------
+
+
+def _client(service: str) -> Any:
+    return boto3.client(service, region_name="eu-west-1")  # type: ignore[call-overload]
+
+
+def _configuration_set() -> dict[str, Any]:
+    ses = _client("sesv2")
+    ses.create_configuration_set(ConfigurationSetName="set", SendingOptions={"SendingEnabled": True})
+    return dict(ses.get_configuration_set(ConfigurationSetName="set"))
+
+
+def test_sesv2_sending_enabled_is_a_bool_still_needed() -> None:
+    with mock_aws(), moto_fixes.unpatched("sesv2_sending_enabled_is_a_bool"):
+        answer = _configuration_set()
+    # moto answers {"SendingEnabled": {"SendingEnabled": true}}: botocore reads the map as false,
+    # the provider cannot read it at all.
+    assert answer["SendingOptions"]["SendingEnabled"] is not True
+
+
+def test_sesv2_configuration_set_omits_unset_options_still_needed() -> None:
+    with mock_aws(), moto_fixes.unpatched("sesv2_configuration_set_omits_unset_options"):
+        answer = _configuration_set()
+    assert answer["TrackingOptions"] == {}
+    assert answer["VdmOptions"] == {}
+
+
+def test_sesv2_configuration_set_reads_back_as_aws_answers() -> None:
+    with mock_aws():
+        answer = _configuration_set()
+    assert answer["SendingOptions"] == {"SendingEnabled": True}
+    assert not {"TrackingOptions", "SuppressionOptions", "VdmOptions"} & set(answer)
+
+
+def _identity_tags() -> list[dict[str, str]]:
+    ses = _client("sesv2")
+    ses.create_email_identity(EmailIdentity="orders@example.com", Tags=[{"Key": "env", "Value": "dev"}])
+    arn = "arn:aws:ses:eu-west-1:123456789012:identity/orders@example.com"
+    return list(ses.list_tags_for_resource(ResourceArn=arn)["Tags"])
+
+
+def test_sesv2_identity_tags_under_the_identity_arn_still_needed() -> None:
+    with mock_aws(), moto_fixes.unpatched("sesv2_identity_tags_under_the_identity_arn"):
+        assert _identity_tags() == []
+
+
+def test_sesv2_identity_tags_are_listed_under_the_identity_arn() -> None:
+    with mock_aws():
+        assert _identity_tags() == [{"Key": "env", "Value": "dev"}]
+
+
+TLS_ONLY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+            "Resource": ["arn:aws:s3:::bbws-t", "arn:aws:s3:::bbws-t/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+        {
+            "Sid": "NoDeletes", "Effect": "Deny", "Principal": "*", "Action": "s3:DeleteObject",
+            "Resource": "arn:aws:s3:::bbws-t/kept/*",
+        },
+    ],
+}  # fmt: skip
+
+
+def _bucket_with_tls_only_policy() -> Any:
+    s3 = _client("s3")
+    s3.create_bucket(Bucket="bbws-t", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_bucket_policy(Bucket="bbws-t", Policy=json.dumps(TLS_ONLY))
+    return s3
+
+
+def test_s3_bucket_policy_conditions_still_needed() -> None:
+    with mock_aws(), moto_fixes.unpatched("s3_bucket_policy_conditions"):
+        s3 = _bucket_with_tls_only_policy()
+        with pytest.raises(ClientError, match=r"\(403\)|AccessDenied"):
+            s3.put_object(Bucket="bbws-t", Key="email-templates/a.html", Body=b"<p>")
+
+
+def test_s3_bucket_policy_a_condition_that_does_not_hold_neither_denies_nor_allows() -> None:
+    with mock_aws():
+        s3 = _bucket_with_tls_only_policy()
+        s3.put_object(Bucket="bbws-t", Key="email-templates/a.html", Body=b"<p>")
+        s3.put_object(Bucket="bbws-t", Key="kept/a", Body=b"x")
+        body = s3.get_object(Bucket="bbws-t", Key="email-templates/a.html")["Body"].read()
+        # an unconditional Deny still denies
+        refused = s3.delete_objects(Bucket="bbws-t", Delete={"Objects": [{"Key": "kept/a"}]})["Errors"]
+    assert body == b"<p>"
+    assert [(error["Key"], error["Code"]) for error in refused] == [("kept/a", "AccessDenied")]
+
+
+def test_s3_bucket_policy_condition_evaluation() -> None:
+    """The fix's condition reading: Bool on the known key only; anything else does not hold."""
+    assert moto_fixes._condition_holds({"Bool": {"aws:SecureTransport": "true"}})
+    assert moto_fixes._condition_holds({"Bool": {"aws:securetransport": ["true"]}})
+    assert not moto_fixes._condition_holds({"Bool": {"aws:SecureTransport": "false"}})
+    assert not moto_fixes._condition_holds({"Bool": {"aws:MultiFactorAuthPresent": "true"}})
+    assert not moto_fixes._condition_holds({"StringEquals": {"aws:SourceAccount": "1"}})
+
+
+ALLOW_POLICY = json.dumps({"redrivePermission": "denyAll"})
+
+
+def test_sqs_redrive_allow_policy_returned_still_needed(sqs: Any) -> None:
+    with moto_fixes.unpatched("sqs_redrive_allow_policy_returned"):
+        url = sqs.create_queue(QueueName="allow", Attributes={"RedriveAllowPolicy": ALLOW_POLICY})["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    assert "RedriveAllowPolicy" not in attributes
+
+
+def test_sqs_redrive_allow_policy_is_returned_until_removed(sqs: Any) -> None:
+    url = sqs.create_queue(QueueName="allow", Attributes={"RedriveAllowPolicy": ALLOW_POLICY})["QueueUrl"]
+    named = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedriveAllowPolicy"])["Attributes"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"RedriveAllowPolicy": ""})
+    after = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    plain = sqs.create_queue(QueueName="plain")["QueueUrl"]
+    assert named == {"RedriveAllowPolicy": ALLOW_POLICY}
+    assert "RedriveAllowPolicy" not in after
+    assert "RedriveAllowPolicy" not in sqs.get_queue_attributes(QueueUrl=plain, AttributeNames=["All"])["Attributes"]
+
+
+QUEUE_POLICY = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage"}]}
+)
+
+
+def _policy_after_another_attribute(sqs: Any) -> str | None:
+    url = sqs.create_queue(QueueName="policy", Attributes={"Policy": QUEUE_POLICY})["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "60"})
+    attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+    return attributes.get("Policy")  # type: ignore[no-any-return]
+
+
+def test_sqs_set_attributes_keeps_the_policy_still_needed(sqs: Any) -> None:
+    with moto_fixes.unpatched("sqs_set_attributes_keeps_the_policy"):
+        assert _policy_after_another_attribute(sqs) is None
+
+
+def test_sqs_set_attributes_keeps_the_policy_and_can_still_change_it(sqs: Any) -> None:
+    assert json.loads(_policy_after_another_attribute(sqs) or "{}") == json.loads(QUEUE_POLICY)
+    url = sqs.get_queue_url(QueueName="policy")["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+    assert "Policy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+
+
+def _redrive_policy(sqs: Any) -> str:
+    dlq = sqs.create_queue(QueueName="redrive-dlq")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    given = json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": 5}, separators=(",", ":"))
+    url = sqs.create_queue(QueueName="redrive", Attributes={"RedrivePolicy": given})["QueueUrl"]
+    return str(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["RedrivePolicy"])["Attributes"]["RedrivePolicy"])
+
+
+def test_sqs_redrive_policy_compact_still_needed(sqs: Any) -> None:
+    with moto_fixes.unpatched("sqs_redrive_policy_compact"):
+        assert ", " in _redrive_policy(sqs)
+
+
+def test_sqs_redrive_policy_returned_as_given(sqs: Any) -> None:
+    answer = _redrive_policy(sqs)
+    assert " " not in answer
+    assert json.loads(answer)["maxReceiveCount"] == 5
+
+
+def _zip() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", "def handle(event, context):\n    return None\n")
+    return buffer.getvalue()
+
+
+def _function(**extra: Any) -> Any:
+    role = _client("iam").create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    lam = _client("lambda")
+    lam.create_function(
+        FunctionName="fn", Runtime="python3.12", Role=role, Handler="handler.handle", Code={"ZipFile": _zip()}, **extra
+    )
+    return lam
+
+
+def test_lambda_function_configuration_still_needed() -> None:
+    with mock_aws(), moto_fixes.unpatched("lambda_function_configuration"):
+        lam = _function(LoggingConfig={"LogFormat": "JSON"}, SnapStart={"ApplyOn": "PublishedVersions"})
+        config = lam.get_function_configuration(FunctionName="fn")
+    assert "LoggingConfig" not in config
+    assert config["SnapStart"]["ApplyOn"] == "None"
+
+
+def test_lambda_function_configuration_kept_on_create_update_and_publish() -> None:
+    with mock_aws():
+        lam = _function(SnapStart={"ApplyOn": "PublishedVersions"})
+        created = lam.get_function_configuration(FunctionName="fn")
+        lam.update_function_configuration(FunctionName="fn", LoggingConfig={"LogFormat": "JSON", "LogGroup": "g"})
+        version = lam.publish_version(FunctionName="fn")
+        latest = lam.get_function_configuration(FunctionName="fn")
+    assert created["LoggingConfig"] == {"LogFormat": "Text", "LogGroup": "/aws/lambda/fn"}  # AWS's default
+    assert latest["LoggingConfig"] == {"LogFormat": "JSON", "LogGroup": "g"}
+    assert version["SnapStart"] == {"ApplyOn": "PublishedVersions", "OptimizationStatus": "On"}
+    assert latest["SnapStart"] == {"ApplyOn": "PublishedVersions", "OptimizationStatus": "Off"}
+
+
+def _mapping_function_arn() -> str:
+    lam = _function()
+    version = lam.publish_version(FunctionName="fn")["Version"]
+    alias = lam.create_alias(FunctionName="fn", Name="live", FunctionVersion=version)["AliasArn"]
+    sqs = _client("sqs")
+    queue = sqs.create_queue(QueueName="jobs")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=alias)["UUID"]
+    return str(lam.get_event_source_mapping(UUID=mapping)["FunctionArn"])
+
+
+def test_lambda_event_source_mapping_keeps_the_alias_still_needed() -> None:
+    with mock_aws(), moto_fixes.unpatched("lambda_event_source_mapping_keeps_the_alias"):
+        assert _mapping_function_arn().endswith(":function:fn:1")
+
+
+def test_lambda_event_source_mapping_reports_the_alias_it_was_given() -> None:
+    with mock_aws():
+        assert _mapping_function_arn() == "arn:aws:lambda:eu-west-1:123456789012:function:fn:live"
+
+
+def _clear_cloudwatch_role() -> Any:
+    apigateway = _client("apigateway")
+    apigateway.update_account(
+        patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn", "value": "arn:aws:iam::123456789012:role/r"}]
+    )
+    apigateway.update_account(patchOperations=[{"op": "replace", "path": "/cloudwatchRoleArn"}])
+    return apigateway.get_account()
+
+
+def test_apigateway_account_role_reset_still_needed() -> None:
+    with mock_aws(), moto_fixes.unpatched("apigateway_account_role_reset"), pytest.raises(KeyError):
+        _clear_cloudwatch_role()
+
+
+def test_apigateway_account_role_reset_clears_the_role() -> None:
+    with mock_aws():
+        assert "cloudwatchRoleArn" not in _clear_cloudwatch_role()
