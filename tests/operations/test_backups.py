@@ -2,81 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from bbws.cli import app
 from bbws.delivery import accounts
-from bbws.delivery.accounts import GuardError, ReleaseBackups
-from bbws.local.provision import table_schema
+from bbws.delivery.accounts import GuardError
 from bbws.operations.backups import (
     BackupRecords,
     prune_backups,
     require_backups,
     restore_backups,
-    table_names,
     take_backups,
 )
 from tests.delivery.conftest import TEST_ENVIRONMENTS, Cloud, FakeClock
+from tests.operations.conftest import PROD, slow_session
 
-PROD = replace(TEST_ENVIRONMENTS["prod"], release_backups=ReleaseBackups(before_release=True, retention_days=35))
 SIT = TEST_ENVIRONMENTS["sit"]
-
-
-@pytest.fixture
-def tables(cloud: Cloud) -> dict[str, str]:
-    """Given prod's four tables, the orders table holding one order."""
-    dynamodb = cloud.client("dynamodb", "prod")
-    names = table_names(PROD)
-    for service, name in names.items():
-        dynamodb.create_table(TableName=name, **table_schema(f"{service}_table_name"))
-    dynamodb.put_item(TableName=names["orders"], Item={"pk": {"S": "ORDER#o-1"}, "sk": {"S": "ORDER"}})
-    return names
-
-
-class SlowBackups:
-    """The DynamoDB client, except that each backup is CREATING when requested and for its first
-    `creating` looks after (moto makes them AVAILABLE at once)."""
-
-    def __init__(self, client: Any, creating: int) -> None:
-        self._client = client
-        self._looks: dict[str, int] = {}
-        self.creating = creating
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._client, name)
-
-    def create_backup(self, **request: Any) -> Any:
-        answer = self._client.create_backup(**request)
-        answer["BackupDetails"]["BackupStatus"] = "CREATING"  # as AWS answers
-        return answer
-
-    def describe_backup(self, BackupArn: str) -> Any:
-        answer = self._client.describe_backup(BackupArn=BackupArn)
-        self._looks[BackupArn] = self._looks.get(BackupArn, 0) + 1
-        if self._looks[BackupArn] <= self.creating:
-            answer["BackupDescription"]["BackupDetails"]["BackupStatus"] = "CREATING"
-        return answer
-
-
-def _slow_session(cloud: Cloud, creating: int) -> Any:
-    class Session:
-        def client(self, service: str, region_name: str) -> Any:
-            client = cloud.session.client(service, region_name=region_name)
-            return SlowBackups(client, creating) if service == "dynamodb" else client
-
-    return Session()
 
 
 def test_a_release_backs_up_every_table_and_waits_for_them(
     cloud: Cloud, tables: dict[str, str], clock: FakeClock
 ) -> None:
     # Given backups that stay CREATING for two looks each
-    backups = take_backups(PROD, _slow_session(cloud, creating=2), "r-2026-01-02", clock=clock, poll_seconds=5)
+    backups = take_backups(PROD, slow_session(cloud, creating=2), "r-2026-01-02", clock=clock, poll_seconds=5)
     # Then every table was backed up, the set waited until all were AVAILABLE and is on record
     assert {t.table for t in backups.tables} == set(tables.values())
     assert all(t.status == "AVAILABLE" for t in backups.tables)
@@ -91,7 +42,7 @@ def test_a_release_backs_up_every_table_and_waits_for_them(
 
 def test_backups_not_available_in_time_refuse_the_shift(cloud: Cloud, tables: dict[str, str], clock: FakeClock) -> None:
     with pytest.raises(GuardError, match="refusing to shift traffic"):
-        take_backups(PROD, _slow_session(cloud, creating=100), "r-1", clock=clock, timeout_seconds=30, poll_seconds=10)
+        take_backups(PROD, slow_session(cloud, creating=100), "r-1", clock=clock, timeout_seconds=30, poll_seconds=10)
     # And the set is on record but incomplete, so the release may not shift
     with pytest.raises(GuardError, match="not all AVAILABLE"):
         require_backups(PROD, cloud.session, "r-1")

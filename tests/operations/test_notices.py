@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
@@ -15,32 +14,15 @@ from bbws.operations.notices import (
     ReleaseNotice,
     actor_from,
     publish_notice,
-    topic_arn,
 )
 from tests.delivery.conftest import TEST_ENVIRONMENTS, Cloud
+from tests.operations.conftest import Reader
 
 PROD = TEST_ENVIRONMENTS["prod"]
 CHANGES = (
     FunctionChange("orders-api", "4", "5", "a" * 64),
     FunctionChange("orders-consumer", "7", "8", "a" * 64),
 )
-
-
-@pytest.fixture
-def subscriber(cloud: Cloud) -> Any:
-    """Given prod's alarm topic, with a queue subscribed to read what it publishes."""
-    sns, sqs = cloud.client("sns", "prod"), cloud.client("sqs", "prod")
-    arn = sns.create_topic(Name="bbws-prod-alarms")["TopicArn"]
-    assert arn == topic_arn(PROD)
-    url = sqs.create_queue(QueueName="reader")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn)
-
-    def read() -> list[dict[str, Any]]:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        return [json.loads(m["Body"]) for m in messages]
-
-    return read
 
 
 def test_the_actor_is_the_workflow_run_in_github_actions() -> None:
@@ -57,7 +39,7 @@ def test_the_actor_is_the_workflow_run_in_github_actions() -> None:
     assert actor_from({}, "arn:aws:iam::1:user/ops") == Actor("caller", "arn:aws:iam::1:user/ops")
 
 
-def test_a_notice_names_the_versions_sha256s_and_who_ran_it(cloud: Cloud, subscriber: Any) -> None:
+def test_a_notice_names_the_versions_sha256s_and_who_ran_it(cloud: Cloud, alarm_topic: Reader) -> None:
     notice = ReleaseNotice(
         ReleaseEvent.ROLLED_BACK, "prod", "r-7", Actor("caller", "arn:aws:iam::1:user/ops"), CHANGES,
         detail="bbws-prod-orders-api-errors in ALARM at 10 %", backups=("arn:aws:dynamodb:backup/1",),
@@ -65,7 +47,7 @@ def test_a_notice_names_the_versions_sha256s_and_who_ran_it(cloud: Cloud, subscr
 
     assert publish_notice(PROD, cloud.session, notice) is not None
 
-    [message] = subscriber()
+    [message] = alarm_topic()
     assert message["Subject"] == "bbws prod: release ROLLED BACK (2 functions) r-7"
     assert "orders-api: v4 -> v5  sha256 " + "a" * 64 in message["Message"]
     assert "by arn:aws:iam::1:user/ops" in message["Message"]

@@ -25,6 +25,7 @@ from bbws.delivery.ses_account import Level, Verdict, check_ses_account, refuse_
 from bbws.delivery.smoke import Check, Client, SmokeError, run_smoke
 from bbws.delivery.targets import DEFAULT_RUNTIME, RUNTIMES, Architecture, Target
 from bbws.delivery.verify import FunctionReport, verify
+from bbws.operations.release_hooks import ReleaseOperations, new_release_id, notify_rollback
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -184,18 +185,25 @@ def deploy_command(
         deploy(target, artifacts, accounts.session_for(target), _say)
 
 
-def release_command(
+def release_command(  # noqa: PLR0917 - typer turns each parameter into an option
     env: EnvOption,
     function: FunctionsOption = None,
     bake_seconds: Annotated[float, typer.Option(help="Bake at 10 % watching alarms.")] = 300.0,
     step_seconds: Annotated[float, typer.Option(help="Bake at 25 % and 50 %.")] = 60.0,
     poll_seconds: Annotated[float, typer.Option(help="How often alarms are read.")] = 15.0,
+    release_id: Annotated[
+        str | None, typer.Option(help="Name this release (default: the GitHub run, or the time); names its backups.")
+    ] = None,
 ) -> None:
-    """Shift the `live` alias to the deployed versions: 10 % -> bake -> 25 -> 50 -> 100 %."""
+    """Shift the `live` alias to the deployed versions: 10 % -> bake -> 25 -> 50 -> 100 %.
+    Prod backs up every table first; start, rollback and completion go to the alarm topic."""
     with _failures():
         target = _environment(env)
+        session = accounts.session_for(target)
         schedule = Schedule(bake_seconds=bake_seconds, step_seconds=step_seconds, poll_seconds=poll_seconds)
-        release(target, accounts.session_for(target), function or None, schedule=schedule, report=_say)
+        hooks = ReleaseOperations(target, session, report=_say).hooks()
+        release(target, session, function or None, schedule=schedule, report=_say, hooks=hooks,
+                release_id=release_id or new_release_id())  # fmt: skip
         console.print(f"[green]released[/green] in {target.name}")
 
 
@@ -217,7 +225,8 @@ def rollback_command(env: EnvOption, function: FunctionsOption = None) -> None:
     """Point the `live` alias back at the previous version of each function."""
     with _failures():
         target = _environment(env)
-        rollback(target, accounts.session_for(target), function or None, _say)
+        session = accounts.session_for(target)
+        notify_rollback(target, session, rollback(target, session, function or None, _say), report=_say)
 
 
 def smoke_command(

@@ -5,11 +5,17 @@ the functions being released is polled; then 25 %, 50 % (shorter bakes) and 100 
 ALARM at any point puts every function of the release back on its previous version, because the
 functions of one build change together (orders-api and orders-consumer share a message format).
 Time is injected so tests run the whole schedule instantly.
+
+Extension points (the names issue 9's release rewrite keeps): `ReleaseHooks.before_traffic` runs
+once everything is checked and before any alias moves (the pre-release backups; raising stops the
+release with nothing moved), and `ReleaseHooks.on_event` hears a rollback
+(`rolled back: <why>`) and the end (`released`) - the release notices (bbws.operations).
 """
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -55,6 +61,23 @@ class RolledBack(Exception):
     """The release was rolled back; the message names the alarms that fired."""
 
 
+@dataclass(frozen=True)
+class ReleasePlan:
+    environment: Environment
+    release_id: str
+    moves: tuple[_Rollout, ...]
+
+
+def _ignore(*_args: object) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class ReleaseHooks:
+    before_traffic: Callable[[ReleasePlan], None] = _ignore
+    on_event: Callable[[ReleasePlan, str], None] = _ignore
+
+
 def alarms_for(cloudwatch: Any, function_names: Sequence[str]) -> list[dict[str, Any]]:
     """Every metric alarm about one of the functions: a FunctionName dimension equal to the
     function (any version or alias), or a name that starts with the function's name."""
@@ -82,6 +105,11 @@ class _Rollout:
     function_name: str  # deployed name
     record: ReleaseRecord
     previous: str | None
+    current: str | None = None  # what `live` served before the release (None: no alias yet)
+
+    @property
+    def version(self) -> str:
+        return self.record.version
 
 
 def release(
@@ -92,9 +120,12 @@ def release(
     schedule: Schedule | None = None,
     clock: Clock | None = None,
     report: Callable[[str], None] = lambda _line: None,
+    hooks: ReleaseHooks | None = None,
+    release_id: str | None = None,
 ) -> list[ReleaseRecord]:
     """Canary the deployed versions of `functions` (None: every function with a deployed version
     waiting) into service; raise RolledBack when an alarm fires."""
+    hooks = hooks or ReleaseHooks()
     schedule = schedule or Schedule()
     clock = clock or SystemClock()
     require_account(env, session)
@@ -112,9 +143,8 @@ def release(
             raise GuardError(f"{name}: {state} recorded in {env.name}; release needs a deployed version")
         function_name = env.function_name(name)
         current = alias_version(lam, function_name)
-        if current is None:  # first release: nothing serves traffic yet, so nothing to canary against
-            lam.create_alias(FunctionName=function_name, Name=ALIAS, FunctionVersion=record.version)
-        targets.append(_Rollout(name, function_name, record, None if current in {None, record.version} else current))
+        previous = None if current in {None, record.version} else current
+        targets.append(_Rollout(name, function_name, record, previous, current))
     if not targets:
         raise GuardError(f"nothing deployed and waiting for release in {env.name}")
     names = [t.function_name for t in targets]
@@ -123,6 +153,34 @@ def release(
     if already:
         raise GuardError(f"refusing to release while alarms are in ALARM: {', '.join(already)}")
 
+    plan = ReleasePlan(env, release_id or uuid.uuid4().hex[:12], tuple(targets))
+    hooks.before_traffic(plan)
+    for target in targets:
+        target.record = store.read_record(target.name) or target.record  # as the hook left it
+        if target.current is None:  # first release: nothing serves traffic yet, so nothing to canary against
+            lam.create_alias(FunctionName=target.function_name, Name=ALIAS, FunctionVersion=target.version)
+    try:
+        released = _shift(
+            lam, cloudwatch, store, targets=targets, names=names, schedule=schedule, clock=clock, report=report
+        )
+    except RolledBack as rolled:
+        hooks.on_event(plan, str(rolled))  # its message starts "rolled back"
+        raise
+    hooks.on_event(plan, "released")
+    return released
+
+
+def _shift(
+    lam: Any,
+    cloudwatch: Any,
+    store: ArtifactStore,
+    *,
+    targets: list[_Rollout],
+    names: list[str],
+    schedule: Schedule,
+    clock: Clock,
+    report: Callable[[str], None],
+) -> list[ReleaseRecord]:
     canaries = [t for t in targets if t.previous is not None]
     for weight, hold in schedule.steps():
         if not canaries:

@@ -42,6 +42,10 @@ class ReleaseRecord(BaseModel):
     artifact: FunctionArtifact
     updated_at: str = Field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     history: list[str] = Field(default_factory=list)  # "<timestamp> <status> v<version>", oldest first
+    # The release that moved it, and the table backups taken before that release shifted any
+    # traffic (operations.backups; the full set with sizes: releases/<env>/backups/<release>.json).
+    release_id: str | None = None
+    pre_release_backups: list[str] = Field(default_factory=list)
 
     def moved_to(self, status: Status) -> ReleaseRecord:
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

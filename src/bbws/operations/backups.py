@@ -179,7 +179,11 @@ def take_backups(
         name = backup_name(table, release)
         found = _existing(dynamodb, table, name)
         if found is None:
-            details = dynamodb.create_backup(TableName=table, BackupName=name)["BackupDetails"]
+            try:
+                details = dynamodb.create_backup(TableName=table, BackupName=name)["BackupDetails"]
+            except ClientError as error:  # a missing table, a backup already running on it, no permission
+                records.write(backups)  # what was requested so far stays on record for a retry
+                raise GuardError(f"cannot back up {table} ({error}); refusing to shift traffic") from error
             arn, status = details["BackupArn"], details["BackupStatus"]
         else:
             arn, status = found["BackupArn"], found["BackupStatus"]

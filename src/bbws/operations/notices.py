@@ -99,6 +99,8 @@ class ReleaseNotice:
         lines = [self.subject(), ""]
         if self.detail:
             lines += [self.detail, ""]
+        if self.event is ReleaseEvent.ROLLED_BACK:
+            lines += ["Each function below is back on the version left of its arrow:", ""]
         for change in self.functions:
             lines.append(
                 f"  {change.function}: v{change.from_version or '-'} -> v{change.to_version}  sha256 {change.sha256}"
