@@ -16,7 +16,20 @@ from bbws.delivery import accounts
 from bbws.delivery.commands import EnvOption, _environment, _failures, _say, console
 from bbws.operations.backups import restore_backups, take_backups
 from bbws.operations.logs import LogReader, filter_pattern, format_event, log_group, parse_since, stream_logs
-from bbws.operations.status import EnvironmentStatus, environment_status
+from bbws.operations.status import EnvironmentStatus, FunctionStatus, environment_status
+
+
+def _record_text(function: FunctionStatus) -> str:
+    if not function.record_status:
+        return "none"
+    text = (
+        f"{function.record_status} v{function.record_version} {(function.record_sha256 or '')[:12]} "
+        f"{function.record_updated_at}"
+    )
+    if function.record_release_id:
+        backups = f", {len(function.record_backups)} table backups first" if function.record_backups else ""
+        text += f" (release {function.record_release_id}{backups})"
+    return text
 
 
 def _show_status(status: EnvironmentStatus) -> None:
@@ -34,12 +47,7 @@ def _show_status(status: EnvironmentStatus) -> None:
         else:
             serves = ", ".join(f"v{s.version} {s.weight:.0%}" for s in function.served)
             sha = ", ".join((s.sha256 or "?")[:12] for s in function.served)
-        record = (
-            f"{function.record_status} v{function.record_version} {(function.record_sha256 or '')[:12]} "
-            f"{function.record_updated_at}"
-            if function.record_status
-            else "none"
-        )
+        record = _record_text(function)
         functions.add_row(function.function, serves, sha, record)
     console.print(functions)
     if status.alarms:

@@ -51,6 +51,8 @@ class FunctionStatus:
     record_version: str | None = None
     record_sha256: str | None = None
     record_updated_at: str | None = None
+    record_release_id: str | None = None
+    record_backups: list[str] = field(default_factory=list)  # taken before that release moved traffic
     exists: bool = True
 
 
@@ -111,6 +113,8 @@ def function_status(env: Environment, lam: Any, store: ArtifactStore, function: 
             "record_version": record.version,
             "record_sha256": record.sha256,
             "record_updated_at": record.updated_at,
+            "record_release_id": record.release_id,
+            "record_backups": list(record.pre_release_backups),
         }
     try:
         alias = lam.get_alias(FunctionName=deployed_name, Name=ALIAS)
