@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -138,6 +139,20 @@ def test_a_table_that_cannot_be_backed_up_refuses_the_release(
         release(PROD, deployed.session, schedule=SCHEDULE, clock=clock, hooks=_operations(deployed).hooks())
 
     assert _live(deployed) == before
+    assert alarm_topic() == []
+
+
+def test_a_refused_start_is_not_announced_as_a_rollback(deployed: Cloud, alarm_topic: Reader) -> None:
+    """A release that calls its rollback hook after before_traffic refused (issue 9's release
+    gives back what it may have moved) announces nothing: nothing started."""
+    operations = _operations(deployed, slow_session(deployed, creating=1000), clock=FakeClock(),
+                             backup_timeout_seconds=0)  # fmt: skip
+    plan = SimpleNamespace(release_id="r-3", moves=())
+
+    with pytest.raises(GuardError):
+        operations.before_traffic(plan)
+    operations.on_event(plan, "rolled back: GuardError refusing to shift traffic")
+
     assert alarm_topic() == []
 
 

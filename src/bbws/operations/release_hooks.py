@@ -94,6 +94,7 @@ class ReleaseOperations:
         self.records = ArtifactStore(env, session.client("s3", region_name=env.region))
         self.backups: tuple[str, ...] = ()
         self._actor: Actor | None = None
+        self._refused = False  # before_traffic refused: nothing moved, so no rollback to announce
 
     def hooks(self) -> ReleaseHooks:
         return ReleaseHooks(before_traffic=self.before_traffic, on_event=self.on_event)
@@ -106,6 +107,13 @@ class ReleaseOperations:
 
     def before_traffic(self, plan: Plan) -> None:
         """Backups first (where the environment takes them), on record; then the start notice."""
+        try:
+            self._prepare(plan)
+        except BaseException:
+            self._refused = True
+            raise
+
+    def _prepare(self, plan: Plan) -> None:
         check_release_id(plan.release_id)
         policy = self.env.release_backups
         if policy is not None and policy.before_release:
@@ -129,7 +137,7 @@ class ReleaseOperations:
     def on_event(self, plan: Plan, event: str) -> None:
         if event == RELEASED:
             self._publish(plan, ReleaseEvent.COMPLETED, "every function serves its new version to 100 % of traffic")
-        elif event.startswith(ROLLED_BACK):
+        elif event.startswith(ROLLED_BACK) and not self._refused:
             self._publish(plan, ReleaseEvent.ROLLED_BACK, event)
 
     def _changes(self, plan: Plan) -> list[FunctionChange]:
