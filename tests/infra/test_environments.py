@@ -336,3 +336,11 @@ def test_the_deploy_role_may_back_up_but_never_restore_or_write_tables() -> None
     assert backups["PreReleaseBackups"]["resources"] == ["${local.table_arn_glob}"]
     assert locals_of(BOOTSTRAP)["table_arn_glob"].endswith(":table/bbws-${local.environment}-*")
     assert "release_backups.before_release" in locals_of(BOOTSTRAP)["release_backups"]
+
+
+@environments
+def test_snap_start_is_on_in_every_environment(environment: str) -> None:
+    """Given each environment's definition, then SnapStart is on: AWS lists it in every
+    commercial region but Asia Pacific (New Zealand) and Asia Pacific (Taipei), so in
+    eu-west-1 and af-south-1 too (docs/bench.md cites the page)."""
+    assert ENVIRONMENTS[environment].settings["snap_start"] is True

@@ -10,7 +10,7 @@ from bbws.core.functions import FUNCTIONS, LambdaFunction, Trigger
 from bbws.core.settings import ENV_NAMES
 from bbws.local.provision import QUEUES, TABLE_SCHEMAS
 from tests.infra.code_calls import actions_called
-from tests.infra.terraform import MODULES, STACK, locals_of, modules, one, references, resources
+from tests.infra.terraform import MODULES, STACK, load_dir, locals_of, modules, one, references, resources
 
 TERRAFORM_FUNCTIONS = locals_of(STACK)["functions"]
 SETTING_VALUES = locals_of(STACK)["setting_values"]
@@ -204,3 +204,24 @@ def test_default_architecture_is_x86_64_and_arm64_is_allowed() -> None:
 
     assert variable["default"] == "x86_64"
     assert re.search(r'"x86_64", "arm64"', one(variable["validation"])["condition"])
+
+
+def test_snap_start_applies_to_published_versions_of_every_function_when_the_stack_says_so() -> None:
+    """Given the function module, then SnapStart is on exactly when `snap_start` is, on published
+    versions (every version is published and the live alias points at one); the stack passes its
+    variable to every function and defaults it to on."""
+    function = resources(MODULES / "function", "aws_lambda_function")["this"]
+    (snap_start,) = [block["snap_start"] for block in function["dynamic"] if "snap_start" in block]
+    assert snap_start["for_each"] == '${var.snap_start ? ["PublishedVersions"] : []}'
+    assert one(snap_start["content"])["apply_on"] == "${snap_start.value}"
+    assert function["publish"] is True
+    assert modules(STACK)["function"]["snap_start"] == "${var.snap_start}"
+    variable = next(block["snap_start"] for block in load_dir(STACK)["variable"] if "snap_start" in block)
+    assert variable["default"] is True
+
+
+def test_no_function_version_has_provisioned_concurrency() -> None:
+    """SnapStart and provisioned concurrency exclude each other: none is configured anywhere."""
+    for path in (MODULES.parent).rglob("*.tf"):
+        assert "aws_lambda_provisioned_concurrency_config" not in path.read_text(), path
+        assert "provisioned_concurrent_executions" not in path.read_text(), path

@@ -247,6 +247,7 @@ module "function" {
     for name in each.value.settings : name => merge(local.setting_values, { POWERTOOLS_SERVICE_NAME = each.value.service })[name]
   }
   reserved_concurrency   = lookup(var.reserved_concurrency, each.key, -1)
+  snap_start             = var.snap_start
   artifacts_bucket       = var.artifacts_bucket
   artifact_sha256        = var.artifacts[each.key]
   code_statements        = each.value.statements

@@ -117,3 +117,10 @@ variable "manage_apigateway_account" {
   default     = true
   nullable    = false
 }
+
+variable "snap_start" {
+  description = "Lambda SnapStart on every function's published versions (Python 3.12+; every commercial region but Asia Pacific New Zealand and Taipei, docs/bench.md). Off only where a region lacks it."
+  type        = bool
+  default     = true
+  nullable    = false
+}

@@ -34,6 +34,7 @@ locals {
     alarm_emails              = null
     email_domain              = null
     manage_apigateway_account = null
+    snap_start                = null
   }, local.environment.settings)
 }
 
@@ -75,4 +76,5 @@ module "stack" {
   storefront_burst_limit    = local.settings.storefront_burst_limit
   storefront_daily_quota    = local.settings.storefront_daily_quota
   manage_apigateway_account = local.settings.manage_apigateway_account
+  snap_start                = local.settings.snap_start
 }

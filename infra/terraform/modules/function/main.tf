@@ -119,6 +119,16 @@ resource "aws_lambda_function" "this" {
     mode = "Active"
   }
 
+  # SnapStart: each published version is initialised (priming hooks included) and restored
+  # from a snapshot on cold starts. Published versions only (the live alias points at them);
+  # no provisioned concurrency, EFS or ephemeral storage above 512 MB (docs/bench.md).
+  dynamic "snap_start" {
+    for_each = var.snap_start ? ["PublishedVersions"] : []
+    content {
+      apply_on = snap_start.value
+    }
+  }
+
   logging_config {
     log_format = "Text" # Powertools already writes structured JSON lines
     log_group  = aws_cloudwatch_log_group.this.name

@@ -47,3 +47,8 @@ output "role_arn" {
   description = "ARN of the function's own IAM role."
   value       = aws_iam_role.this.arn
 }
+
+output "snap_start" {
+  description = "What SnapStart applies to: PublishedVersions, or None."
+  value       = try(one(aws_lambda_function.this.snap_start).apply_on, "None")
+}

@@ -97,3 +97,10 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "snap_start" {
+  description = "Lambda SnapStart on the function's published versions."
+  type        = bool
+  default     = false
+  nullable    = false
+}

@@ -151,6 +151,23 @@ run "the_whole_environment_applies" {
     condition     = module.queue["email-events"].name == "bbws-dev-email-events"
     error_message = "the email-events queue is named like the others"
   }
+  assert {
+    condition     = alltrue([for function in module.function : function.snap_start == "PublishedVersions"])
+    error_message = "SnapStart is on for every function's published versions by default"
+  }
+}
+
+run "snap_start_can_be_turned_off_for_a_region_that_lacks_it" {
+  command = apply
+
+  variables {
+    snap_start = false
+  }
+
+  assert {
+    condition     = alltrue([for function in module.function : function.snap_start == "None"])
+    error_message = "snap_start = false leaves SnapStart off on every function"
+  }
 }
 
 run "prod_protects_its_data" {
