@@ -78,18 +78,21 @@ def test_the_first_invocation_includes_the_after_restore_hooks_and_is_held_to_tw
     assert row["targets"]["first / warm"] == {"value": 3.0, "target": 2.0, "pass": False}
 
 
-def test_a_probe_times_init_without_exit_and_runs_the_priming_hooks_only_when_asked(task_root: Path) -> None:
+def test_a_probe_runs_the_priming_hooks_inside_init_only_when_asked(task_root: Path) -> None:
+    marker = task_root / "primed"
     init = (
+        "from pathlib import Path\n"
         "from snapshot_restore_py import register_before_snapshot\n"
-        "import time\n"
-        "register_before_snapshot(time.sleep, 0.05)\n"
+        f"register_before_snapshot(Path({str(marker)!r}).touch)\n"
         "lambda_handler = None"
     )
-    primed, unprimed = _run(init, task_root), _run(init, task_root, prime=False)
-    assert primed["before_snapshot_hooks"] == 1
-    assert primed["init_wall_ms"] >= 50
+    unprimed = _run(init, task_root, prime=False)
     assert unprimed["before_snapshot_hooks"] == 0
-    assert unprimed["init_wall_ms"] < 50
+    assert not marker.exists()
+    primed = _run(init, task_root)
+    assert primed["before_snapshot_hooks"] == 1
+    assert marker.exists()
+    assert primed["init_cpu_ms"] > 0
 
 
 def test_a_probe_answers_aws_calls_from_the_recorded_responses_and_never_from_the_network(task_root: Path) -> None:
