@@ -3,6 +3,8 @@ RFC 9457 problem+json responses."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 )
 
 from bbws.core import jsonutil
-from bbws.core.errors import PROBLEM_BASE, PayloadTooLarge, ProblemDetails, ProblemError
+from bbws.core.errors import PROBLEM_BASE, FieldError, InvalidInput, PayloadTooLarge, ProblemDetails, ProblemError
 from bbws.core.identity import Principal, principal_from_event
 from bbws.core.observability import instrument, logger
 from bbws.core.routes import BASE_PATH
@@ -50,13 +52,19 @@ def _field_name(location: tuple[Any, ...] | list[Any]) -> str:
 
 
 def _message(error: dict[str, Any]) -> str:
+    if error.get("type") == "json_invalid":
+        # Powertools says only "JSON decode error"; the parser's own reason says which bound.
+        return f"malformed JSON: {(error.get('ctx') or {}).get('error', 'not a JSON document')}"
     message = str(error.get("msg", "is invalid"))
     # pydantic prefixes messages of custom validators with "Value error, ".
     return message.removeprefix("Value error, ")
 
 
 def validation_problem(errors: list[dict[str, Any]]) -> ProblemDetails:
-    field_errors = [{"field": _field_name(e.get("loc", ())), "message": _message(e)} for e in errors]
+    field_errors = [
+        {"field": "body" if e.get("type") == "json_invalid" else _field_name(e.get("loc", ())), "message": _message(e)}
+        for e in errors
+    ]
     return ProblemDetails(
         status=400,
         title="Invalid request",
@@ -112,24 +120,47 @@ def current_principal(app: APIGatewayRestResolver) -> Principal:
     return principal_from_event(app.current_event.raw_event)
 
 
-def _body_too_large(event: dict[str, Any]) -> bool:
-    body = event.get("body")
-    if not body:
-        return False
-    size = len(body.encode() if isinstance(body, str) else body)
-    if event.get("isBase64Encoded"):
-        size = size * 3 // 4
-    return size > MAX_BODY_BYTES
+def _body_bytes(event: dict[str, Any]) -> bytes | None:
+    """The raw body, or None when base64 that does not decode (Powertools would raise)."""
+    body = event.get("body") or ""
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else bytes(body)
+    if not event.get("isBase64Encoded"):
+        return raw
+    try:
+        return base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        return None
 
 
-def _body_not_json(event: dict[str, Any]) -> bool:
-    # Powertools would try to parse form and multipart bodies (and raise a bare ValueError on a
-    # multipart type without a boundary); every body of this API is JSON, so refuse others first.
-    if not event.get("body"):
-        return False
+def _content_type(event: dict[str, Any]) -> str:
     headers = event.get("headers") or {}
     content_type = next((str(v) for k, v in headers.items() if k.lower() == "content-type"), "")
-    return content_type.split(";", 1)[0].strip().lower() not in ("", "application/json")
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def body_problem(event: dict[str, Any]) -> ProblemError | ProblemDetails | None:
+    """What is wrong with a request body before any route sees it: over 64 KiB (413), not JSON
+    (415), or not UTF-8 text (400); None when it may go on to routing and validation."""
+    if not event.get("body"):
+        return None
+    raw = _body_bytes(event)
+    if raw is not None and len(raw) > MAX_BODY_BYTES:
+        return PayloadTooLarge(f"the request body exceeds {MAX_BODY_BYTES} bytes")
+    # Powertools would try to parse form and multipart bodies (and raise a bare ValueError on a
+    # multipart type without a boundary); every body of this API is JSON, so refuse others first.
+    if _content_type(event) not in ("", "application/json"):
+        return UNSUPPORTED_MEDIA_TYPE
+    if raw is None or not _is_utf8(raw):
+        return InvalidInput("the request body is not UTF-8 JSON text", [FieldError("body", "must be UTF-8 text")])
+    return None
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def api_entry_point(
@@ -139,11 +170,7 @@ def api_entry_point(
     `traced=False` for a function that makes no AWS call (health): no X-Ray SDK in its init."""
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        problem: ProblemError | ProblemDetails | None = None
-        if _body_too_large(event):
-            problem = PayloadTooLarge(f"the request body exceeds {MAX_BODY_BYTES} bytes")
-        elif _body_not_json(event):
-            problem = UNSUPPORTED_MEDIA_TYPE
+        problem = body_problem(event)
         if problem is not None:
             return {
                 "statusCode": problem.status,

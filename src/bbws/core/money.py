@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Annotated, Any
 
@@ -22,6 +23,11 @@ SUPPORTED_CURRENCIES: tuple[str, ...] = tuple(sorted(MINOR_UNITS))
 # computes (50 lines x 1000 units x price) far inside Decimal's 28 significant digits.
 MAX_AMOUNT = Decimal(10) ** 15
 MAX_EXPONENT = 64
+# The one text form of an amount on input (the pattern the OpenAPI documents declare): ASCII
+# digits only, so "+149", "1.49e2", " 149", Arabic-Indic or fullwidth digits - all numbers to
+# Python's Decimal - are refused.
+AMOUNT_TEXT_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+_AMOUNT_TEXT = re.compile(AMOUNT_TEXT_PATTERN)
 
 
 class MoneyError(ValueError):
@@ -47,13 +53,9 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         amount = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip()
-        if not text or text != value or "_" in text:
-            raise MoneyError(f"{value!r} is not a decimal amount")
-        try:
-            amount = Decimal(text)
-        except InvalidOperation:
-            raise MoneyError(f"{value!r} is not a decimal amount") from None
+        if not _AMOUNT_TEXT.fullmatch(value):
+            raise MoneyError(f'{value[:40]!r} is not a plain decimal amount such as "99.99"')
+        amount = Decimal(value)
     else:
         raise MoneyError(f"{type(value).__name__} is not an amount")
     if not amount.is_finite():
@@ -116,7 +118,7 @@ DecimalAmount = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"},
+                {"type": "string", "pattern": AMOUNT_TEXT_PATTERN},
                 {"type": "number"},
             ],
             "description": "Exact decimal amount; a string with the currency's minor-unit digits in responses",
@@ -124,7 +126,7 @@ DecimalAmount = Annotated[
         mode="validation",
     ),
     WithJsonSchema(
-        {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"},
+        {"type": "string", "pattern": AMOUNT_TEXT_PATTERN},
         mode="serialization",
     ),
 ]

@@ -48,7 +48,9 @@ class Page[T]:
 def parse_limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    # ASCII digits only: str.isdigit() is also true of "²" (which int() refuses: a 500) and of
+    # Arabic-Indic digits (which int() reads): neither is the documented integer.
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
         raise InvalidInput(
             "limit must be an integer from 1 to 100",
             [FieldError("limit", f"must be an integer between 1 and {MAX_LIMIT}")],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -40,19 +41,27 @@ def test_amounts_are_formatted_with_exactly_the_minor_unit_digits(value: object,
         ("10.500", "ZAR", "at most 2"),
         ("1.5", "JPY", "at most 0"),
         ("1.0001", "BHD", "at most 3"),
-        ("NaN", "ZAR", "finite"),
-        ("Infinity", "USD", "finite"),
-        ("12abc", "ZAR", "not a decimal"),
-        (" 12", "ZAR", "not a decimal"),
-        ("1_000", "ZAR", "not a decimal"),
-        ("", "ZAR", "not a decimal"),
+        (Decimal("NaN"), "ZAR", "finite"),
+        (Decimal("Infinity"), "USD", "finite"),
+        ("NaN", "ZAR", "not a plain decimal"),
+        ("12abc", "ZAR", "not a plain decimal"),
+        (" 12", "ZAR", "not a plain decimal"),
+        ("12\n", "ZAR", "not a plain decimal"),
+        ("1_000", "ZAR", "not a plain decimal"),
+        ("", "ZAR", "not a plain decimal"),
+        ("+149", "ZAR", "not a plain decimal"),
+        ("1.49e2", "ZAR", "not a plain decimal"),
+        ("\u0661\u0664\u0669", "ZAR", "not a plain decimal"),  # Arabic-Indic digits
+        ("\uff11\uff14\uff19", "ZAR", "not a plain decimal"),  # fullwidth digits
+        ("149.", "ZAR", "not a plain decimal"),
+        (".5", "ZAR", "not a plain decimal"),
         (True, "ZAR", "not a float"),
         (None, "ZAR", "not an amount"),
         ("10", "XXX", "unsupported currency"),
-        ("1e30", "ZAR", "less than"),
-        ("1e9999999", "ZAR", "less than"),
+        (Decimal("1e30"), "ZAR", "less than"),
+        (Decimal("1e9999999"), "ZAR", "less than"),
         (Decimal("-1e9999999"), "USD", "less than"),
-        ("1e-9999999", "ZAR", "less than"),
+        (Decimal("1e-9999999"), "ZAR", "less than"),
         (Decimal("1000000000000000"), "JPY", "less than"),
         ("-1000000000000000.00", "USD", "less than"),
     ],
@@ -92,7 +101,18 @@ def test_any_exact_amount_survives_a_round_trip_through_its_wire_form(currency: 
 
 @given(st.decimals(allow_nan=False, allow_infinity=False, places=6, min_value=-(10**9), max_value=10**9))
 def test_to_decimal_of_a_string_is_the_exact_value(value: Decimal) -> None:
-    assert to_decimal(str(value)) == value
+    assert to_decimal(f"{value:f}") == value
+
+
+@given(st.text(max_size=12))
+def test_only_ascii_plain_decimal_text_is_an_amount(text: str) -> None:
+    plain = re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", text, flags=re.ASCII) is not None
+    try:
+        to_decimal(text)
+    except MoneyError:
+        assert not plain
+    else:
+        assert plain
 
 
 @given(st.floats(allow_nan=True, allow_infinity=True))

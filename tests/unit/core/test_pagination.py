@@ -94,7 +94,7 @@ def test_limits_within_range_are_accepted(raw: str | None, expected: int) -> Non
     assert parse_limit(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["0", "101", "-1", "ten", "1.5"])
+@pytest.mark.parametrize("raw", ["0", "101", "-1", "ten", "1.5", "\u00b2", "\u0661\u0660", "\uff11"])
 def test_limits_out_of_range_are_a_400_naming_the_field(raw: str) -> None:
     with pytest.raises(InvalidInput) as error:
         parse_limit(raw)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from bbws.core.money import SUPPORTED_CURRENCIES, DecimalAmount, MoneyError, parse_money
@@ -32,7 +32,8 @@ class OrderLineRequest(BaseModel):
     model_config = _REQUEST
 
     product_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    quantity: Annotated[int, Field(ge=1, le=1000)]
+    # Strict: a JSON integer only; `true`, "2" or 2.0 are not a quantity.
+    quantity: Annotated[int, Strict(), Field(ge=1, le=1000)]
     product_name: Annotated[str, StringConstraints(max_length=200)] | None = Field(
         default=None, description="Informational only; the catalog's name is stored"
     )
