@@ -37,7 +37,7 @@ def promotions(aws_resources) -> Promotions:
 
 @given("I am signed in as the shop owner")
 def signed_in(promotions: Promotions) -> None:
-    assert promotions.owner["cognito:groups"] == "admin"
+    assert promotions.owner["cognito:groups"] == "[admin]"
 
 
 @when(

@@ -52,7 +52,7 @@ def shop(aws_resources) -> Shop:
 
 @given("I am signed in as the shop owner")
 def signed_in(shop: Shop) -> None:
-    assert shop.owner["cognito:groups"] == "admin"
+    assert shop.owner["cognito:groups"] == "[admin]"
 
 
 @given(parsers.parse('the plan "{product_id}" is on sale at "{price}" {currency}'))

@@ -12,7 +12,7 @@ STOREFRONT_KEY = "test-storefront-key"
 
 
 def admin_claims(subject: str = "admin-user") -> dict[str, str]:
-    return {"sub": subject, "cognito:groups": "admin", "token_use": "id"}
+    return {"sub": subject, "cognito:groups": "[admin]", "token_use": "id"}
 
 
 def tenant_claims(tenant_id: str, subject: str = "tenant-user") -> dict[str, str]:

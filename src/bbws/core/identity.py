@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -36,15 +37,44 @@ class Principal:
 ANONYMOUS = Principal(Role.ANONYMOUS)
 
 
-def _groups(claims: Mapping[str, Any]) -> list[str]:
+# A Cognito group name is 1 to 128 characters of letters, marks, symbols, numbers and
+# punctuation (CreateGroup's GroupName pattern `[\p{L}\p{M}\p{S}\p{N}\p{P}]+`): never a space,
+# which is what makes the authorizer's string form below unambiguous. Commas and brackets are
+# allowed, so `x,admin` and `admin]` are real, different, groups.
+_GROUP_NAME_CATEGORIES = frozenset("LMSNP")
+MAX_GROUP_NAME = 128
+
+
+def _is_group_name(name: object) -> bool:
+    return (
+        isinstance(name, str)
+        and 1 <= len(name) <= MAX_GROUP_NAME
+        and all(unicodedata.category(char)[0] in _GROUP_NAME_CATEGORIES for char in name)
+    )
+
+
+def groups_of(claims: Mapping[str, Any]) -> frozenset[str]:
+    """The caller's Cognito groups, read from exactly the shapes API Gateway delivers them in.
+
+    - A REST API's Cognito user pool authorizer passes every claim as a string, and a list claim
+      as its items between brackets, separated by single spaces: `"[admin staff]"`,
+      `"[admin]"` (docs/security.md cites where this is observed).
+    - A JSON-typed authorizer (an HTTP API's JWT authorizer, payload 2.0, or a REST API JWT
+      authorizer) passes the token's own JSON list: `["admin", "staff"]`.
+
+    Anything else (a comma list, a bare name, a list holding a non-name) is no groups at all:
+    a claim that could be read two ways is never read as admin.
+    """
     raw = claims.get(GROUPS_CLAIM)
-    if raw is None:
-        return []
     if isinstance(raw, list):
-        return [str(g) for g in raw]
-    # API Gateway flattens list claims to strings: "admin", "[admin, staff]" or "admin,staff".
-    text = str(raw).strip().strip("[]")
-    return [part.strip() for part in text.replace(",", " ").split() if part.strip()]
+        names: list[Any] = raw
+    elif isinstance(raw, str) and len(raw) >= 2 and raw[0] == "[" and raw[-1] == "]":
+        names = raw[1:-1].split(" ")
+    else:
+        return frozenset()
+    if not all(_is_group_name(name) for name in names):
+        return frozenset()
+    return frozenset(names)
 
 
 def principal_from_event(event: Mapping[str, Any]) -> Principal:
@@ -58,7 +88,7 @@ def principal_from_event(event: Mapping[str, Any]) -> Principal:
     claims = (context.get("authorizer") or {}).get("claims") or {}
     if claims:
         subject = claims.get("sub")
-        if ADMIN_GROUP in _groups(claims):
+        if ADMIN_GROUP in groups_of(claims):
             return Principal(Role.ADMIN, subject=subject)
         tenant_id = claims.get(TENANT_CLAIM)
         if tenant_id:

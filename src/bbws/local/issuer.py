@@ -96,12 +96,14 @@ class DevelopmentIssuer:
 
 
 def authorizer_claims(claims: Mapping[str, Any]) -> dict[str, str]:
-    """Claims as API Gateway's Cognito authorizer passes them on: every value a string, lists
-    joined with commas (so handler code sees locally exactly what it sees in AWS)."""
+    """Claims as API Gateway's Cognito user pool authorizer passes them to a REST proxy
+    integration: every value a string, a list as its items between brackets separated by single
+    spaces (`["admin"]` -> `"[admin]"`), so handler code reads locally exactly what it reads in
+    AWS (`bbws.core.identity.groups_of`; docs/security.md)."""
     flattened: dict[str, str] = {}
     for name, value in claims.items():
         if isinstance(value, list):
-            flattened[name] = ",".join(str(item) for item in value)
+            flattened[name] = "[" + " ".join(str(item) for item in value) + "]"
         else:
             flattened[name] = str(value)
     return flattened

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bbws.core.errors import Forbidden, Unauthorized
 from bbws.core.identity import (
+    ADMIN_GROUP,
     ANONYMOUS,
     Principal,
     Role,
+    groups_of,
     principal_from_event,
     require_admin,
     require_storefront,
@@ -23,11 +27,80 @@ def test_admin_group_makes_an_admin() -> None:
     assert principal.is_admin
 
 
-@pytest.mark.parametrize("groups", ["admin", "[staff, admin]", "staff,admin", ["admin"]])
-def test_admin_group_is_found_in_every_shape_api_gateway_passes_it(groups: object) -> None:
+def _with_groups(groups: object) -> dict[str, object]:
     event = api_event("GET", "/products", claims={"sub": "u"})
     event["requestContext"]["authorizer"]["claims"]["cognito:groups"] = groups
-    assert principal_from_event(event).role is Role.ADMIN
+    return event
+
+
+@pytest.mark.parametrize("groups", ["[admin]", "[staff admin]", ["admin"], ["staff", "admin"]])
+def test_admin_group_is_found_in_the_shapes_api_gateway_delivers(groups: object) -> None:
+    # Given the Cognito authorizer's string form (REST) or a JSON list (JSON-typed authorizers)
+    # Then the caller is an admin
+    assert principal_from_event(_with_groups(groups)).role is Role.ADMIN
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        "[x,admin]",  # one group named "x,admin"
+        "[admin]]",  # one group named "admin]"
+        "[[admin]",  # one group named "[admin"
+        "[x admin,]",
+        "x,admin",  # not a shape the authorizer delivers
+        "admin",
+        "staff,admin",
+        "[admin  staff]",  # an empty name between two spaces: not the authorizer's form
+        "[ admin]",
+        "[admin ]",
+        "[]",
+        "[admin\tstaff]",
+        "[admin\u200bx]",
+        "",
+        ["x,admin"],
+        ["admin]"],
+        ["admin", 1],
+        ["admin", ""],
+        ["admin", "has space"],
+        [["admin"]],
+        {"admin": True},
+        True,
+        1,
+    ],
+)
+def test_nothing_else_reads_as_admin(groups: object) -> None:
+    # Given a groups claim in any other shape, or naming a group that only looks like admin
+    # Then the token is not an admin's (it carries no tenant either: 403)
+    with pytest.raises(Forbidden):
+        principal_from_event(_with_groups(groups))
+
+
+# Cognito's group name alphabet: letters, marks, symbols, numbers, punctuation (no whitespace).
+_GROUP_NAMES = st.text(
+    st.characters(categories=("L", "M", "S", "N", "P"), codec="utf-8"), min_size=1, max_size=20
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_GROUP_NAMES, min_size=1, max_size=6))
+def test_the_authorizer_string_form_reads_back_exactly_the_groups(names: list[str]) -> None:
+    # Given any groups, delivered as the Cognito authorizer writes them
+    claims = {"cognito:groups": "[" + " ".join(names) + "]"}
+    # Then exactly those groups are read, and admin only when a group is named exactly "admin"
+    assert groups_of(claims) == frozenset(names)
+    assert (ADMIN_GROUP in groups_of(claims)) is ("admin" in names)
+    assert groups_of({"cognito:groups": names}) == frozenset(names)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_no_string_reads_as_admin_unless_a_listed_group_is_exactly_admin(raw: str) -> None:
+    # Given any string at all as the claim
+    groups = groups_of({"cognito:groups": raw})
+    # Then admin is read only from the bracketed form with a space-separated item exactly "admin"
+    listed = raw[1:-1].split(" ") if len(raw) >= 2 and raw[0] == "[" and raw[-1] == "]" else []
+    assert (ADMIN_GROUP in groups) <= ("admin" in listed)
+    assert all(" " not in name and name for name in groups)
 
 
 def test_tenant_claim_makes_a_tenant() -> None:
@@ -37,7 +110,7 @@ def test_tenant_claim_makes_a_tenant() -> None:
 
 def test_a_token_without_tenant_or_admin_group_is_forbidden() -> None:
     with pytest.raises(Forbidden):
-        principal_from_event(api_event("GET", "/orders", claims={"sub": "x", "cognito:groups": "staff"}))
+        principal_from_event(api_event("GET", "/orders", claims={"sub": "x", "cognito:groups": "[staff]"}))
 
 
 def test_an_api_key_accepted_by_the_gateway_makes_the_storefront() -> None:

@@ -143,7 +143,7 @@ def test_token_route_passes_verified_claims(gateway: Gateway, issuer: Developmen
     request = HttpRequest("POST", "/v1.0/things", [*_bearer(issuer), ("Content-Type", "application/json")], b'{"a":1}')
     event = _event(gateway.handle(request))
     # Then the function sees the claims as the Cognito authorizer passes them, and the body as text
-    assert event["requestContext"]["authorizer"]["claims"]["cognito:groups"] == "admin"
+    assert event["requestContext"]["authorizer"]["claims"]["cognito:groups"] == "[admin]"
     assert event["body"] == '{"a":1}'
 
 

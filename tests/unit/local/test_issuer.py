@@ -88,4 +88,4 @@ def test_jwks_verifies_the_issued_tokens(issuer: DevelopmentIssuer) -> None:
 
 def test_authorizer_claims_are_strings_like_api_gateway_passes_them() -> None:
     flattened = authorizer_claims({"cognito:groups": ["admin", "staff"], "exp": 12, "sub": "s"})
-    assert flattened == {"cognito:groups": "admin,staff", "exp": "12", "sub": "s"}
+    assert flattened == {"cognito:groups": "[admin staff]", "exp": "12", "sub": "s"}
