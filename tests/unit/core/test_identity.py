@@ -76,9 +76,7 @@ def test_nothing_else_reads_as_admin(groups: object) -> None:
 
 
 # Cognito's group name alphabet: letters, marks, symbols, numbers, punctuation (no whitespace).
-_GROUP_NAMES = st.text(
-    st.characters(categories=("L", "M", "S", "N", "P"), codec="utf-8"), min_size=1, max_size=20
-)
+_GROUP_NAMES = st.text(st.characters(categories=("L", "M", "S", "N", "P"), codec="utf-8"), min_size=1, max_size=20)
 
 
 @settings(max_examples=200, deadline=None)
