@@ -131,9 +131,8 @@ class AwsCallHooks:
         if self.replay is not None:
             if self.log is not None:
                 self.log.calls.append(Call(service, operation))
-            return AWSResponse("https://bench.invalid/", 200, HTTPHeaders(), None), self.replay.next_response(
-                service, operation
-            )
+            response = self.replay.next_response(service, operation)
+            return AWSResponse("https://bench.invalid/", status_of(response), HTTPHeaders(), None), response
         if self.log is not None:
             call = Call(service, operation, tables=dynamodb_tables(params) if service == "dynamodb" else ())
             self.log.calls.append(call)
@@ -148,11 +147,20 @@ class AwsCallHooks:
         if self.log is None or context is None or "bbws_bench_call" not in context:
             return
         response_dict = kwargs.get("response_dict") or {}
-        if parsed_response is None or int(response_dict.get("status_code", 500)) >= 300:
-            return  # an error or a retried attempt: the call keeps no response to replay
+        status = int(response_dict.get("status_code", 500))
+        if parsed_response is None or status >= 500 or 300 <= status < 400:
+            return  # a failed or retried attempt: the call keeps no response to replay
+        # A 4xx is an answer the code handles (SESv2's NotFoundException for an address not on
+        # the suppression list): kept, and replayed with its status (see `status_of`).
         index = context.pop("bbws_bench_call")
         call = self.log.calls[index]
         self.log.calls[index] = Call(call.service, call.operation, _copy_response(parsed_response), call.tables)
+
+
+def status_of(response: dict[str, Any]) -> int:
+    """The HTTP status a recorded response came with: botocore raises the ClientError of a 4xx
+    from the replayed error body, as it did against the emulator."""
+    return int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 200))
 
 
 def dynamodb_tables(request: dict[str, Any]) -> tuple[str, ...]:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from bbws.core import priming
 from bbws.core.functions import BY_NAME, FUNCTIONS, LambdaFunction
 from bench.environment import lambda_environ
 
@@ -198,14 +199,21 @@ class Probe:
 def run_probe(probe: Probe, cwd: Path, *, flags: Sequence[str] = (), wrapper: Sequence[str] = ()) -> dict[str, Any]:
     """One fresh interpreter running `bench/probe.py`; its figures (and `stderr`)."""
     out = cwd / f"probe-{os.getpid()}-{time.monotonic_ns()}.json"
-    environ = probe.environ | {
-        "BBWS_PROBE_HIDDEN": ",".join(sorted(hidden_modules())),
-        "BBWS_PROBE_INIT": probe.init,
-        "BBWS_PROBE_PRIME": "1" if probe.prime else "",
-        "BBWS_PROBE_SPEC": str(probe.spec or ""),
-        "BBWS_PROBE_OUT": str(out),
-        "BBWS_PROBE_REPO": str(REPO),
-    }
+    # Priming: Lambda's snapshot init, where the functions register their hooks (on-demand,
+    # they register none and never import the hooks library).
+    snap_start = {priming.INITIALIZATION_TYPE: priming.SNAP_START} if probe.prime else {}
+    environ = (
+        probe.environ
+        | snap_start
+        | {
+            "BBWS_PROBE_HIDDEN": ",".join(sorted(hidden_modules())),
+            "BBWS_PROBE_INIT": probe.init,
+            "BBWS_PROBE_PRIME": "1" if probe.prime else "",
+            "BBWS_PROBE_SPEC": str(probe.spec or ""),
+            "BBWS_PROBE_OUT": str(out),
+            "BBWS_PROBE_REPO": str(REPO),
+        }
+    )
     argv = [*wrapper, sys.executable, "-P", *flags, str(PROBE)]
     with tempfile.TemporaryFile(mode="w+") as stderr:
         process = subprocess.run(argv, env=environ, cwd=cwd, stdout=subprocess.DEVNULL, stderr=stderr, check=False)

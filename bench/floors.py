@@ -180,10 +180,10 @@ def _register_priming(inner: Handler, event: dict[str, Any], answers: list[tuple
     from snapshot_restore_py import register_before_snapshot
 
     def prime() -> None:
-        from botocore.stub import Stubber
-
         stubbers = []
-        for client, method, response in answers:
+        for client, method, response in answers:  # none for a stack without AWS (no botocore)
+            from botocore.stub import Stubber
+
             stubber = Stubber(client)
             stubber.add_response(method, response)
             stubber.activate()

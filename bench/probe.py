@@ -159,7 +159,10 @@ def _install_stub() -> list:  # type: ignore[type-arg]
 
     def make_request(self, operation_model, request_dict, request_context):  # type: ignore[no-untyped-def]  # noqa: ARG001
         key = f"{self.meta.service_model.service_id.hyphenize()}.{operation_model.name}"
-        return AWSResponse("https://bench.invalid/", 200, {}, None), slot[0].answer(key)
+        response = slot[0].answer(key)
+        # a recorded 4xx (bench.calls.status_of) comes back as the same ClientError
+        status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode", 200))
+        return AWSResponse("https://bench.invalid/", status, {}, None), response
 
     BaseClient._make_request = make_request  # type: ignore[method-assign]
     return slot

@@ -111,3 +111,20 @@ def test_counts_of_several_functions_add_up() -> None:
     first = {"dynamodb": {"GetItem": 1}, "sqs": {"SendMessage": 1}}
     second = {"dynamodb": {"GetItem": 2, "PutItem": 1}}
     assert merge_counts(first, second) == {"dynamodb": {"GetItem": 3, "PutItem": 1}, "sqs": {"SendMessage": 1}}
+
+
+@pytest.mark.usefixtures("emulated_table")
+def test_a_4xx_answer_is_recorded_and_replayed_as_the_same_client_error() -> None:
+    # Given a call the emulator answered with a 4xx the code handles (a table that does not exist)
+    session = _session()
+    hooks = AwsCallHooks(session.events)
+    client = session.client("dynamodb")
+    with hooks.logging(CallLog()) as log, pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_table(TableName="absent")
+    (call,) = log.calls
+    assert call.response is not None
+    # When it is replayed, then the code gets the same error, from the replay
+    replay = Replay.prepare(log.calls, 1)
+    with hooks.replaying(replay), pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.describe_table(TableName="absent")
+    assert replay.remaining() == 0

@@ -25,12 +25,14 @@ def task_root() -> Iterator[Path]:
         yield Path(root)
 
 
-def _run(init: str, root: Path, spec: dict[str, Any] | None = None, *, prime: bool = True) -> dict[str, Any]:
+def _run(
+    init: str, root: Path, spec: dict[str, Any] | None = None, *, prime: bool = True, function: str = "health"
+) -> dict[str, Any]:
     path = None
     if spec is not None:
         path = root / "spec.json"
         path.write_text(json.dumps(spec))
-    probe = Probe("test", init, lambda_environ(BY_NAME["health"], root), prime, path)
+    probe = Probe("test", init, lambda_environ(BY_NAME[function], root), prime, path)
     return coldstart.run_probe(probe, root)
 
 
@@ -150,9 +152,9 @@ def _distributions(top_modules: list[str]) -> set[str]:
 def test_each_floor_loads_the_same_libraries_as_its_function(function: str, task_root: Path) -> None:
     # Given the function and its floor, primed alike
     lambda_function = BY_NAME[function]
-    handler = _run(coldstart.handler_init(lambda_function), task_root)
+    handler = _run(coldstart.handler_init(lambda_function), task_root, function=function)
     primed = handler["before_snapshot_hooks"] > 0
-    floor = _run(coldstart.floor_init(lambda_function, priming=primed), task_root)
+    floor = _run(coldstart.floor_init(lambda_function, priming=primed), task_root, function=function)
     # Then they load the same third-party distributions (the floor holds no more, no less)
     assert _distributions(floor["top_modules"]) == _distributions(handler["top_modules"])
     assert floor["before_snapshot_hooks"] == (1 if primed else 0)

@@ -417,7 +417,8 @@ def test_the_snapstart_path_runs_the_before_snapshot_hooks(tmp_path: Path, repo_
         b"@register_before_snapshot\ndef prime():\n    raise RuntimeError('priming failed')\n\n" + GOOD_HANDLER
     )
     make_dist(tmp_path, {"health": {"handler.py": code}})
-    # Then an on-demand boot never runs it, and a SnapStart boot fails with the runtime's message
-    assert _verify(tmp_path, repo_root)["health"] == []
-    (finding,) = _verify(tmp_path, repo_root, options=BootOptions(snap_start=True))["health"]
+    # Then an on-demand boot never runs it, and verify, which boots as deployed (SnapStart),
+    # fails it with the runtime's message
+    assert _verify(tmp_path, repo_root, options=BootOptions())["health"] == []
+    (finding,) = _verify(tmp_path, repo_root)["health"]
     assert finding.startswith(f"{tmp_path / 'health.zip'}: init failed: RuntimeError: priming failed")

@@ -164,10 +164,11 @@ def _is_utf8(raw: bytes) -> bool:
 
 
 def api_entry_point(
-    app: APIGatewayRestResolver, *, traced: bool = True
+    app: APIGatewayRestResolver, *, traced: bool = True, function: str | None = None
 ) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """The instrumented `lambda_handler` for an API function: body limit and type, then routing.
-    `traced=False` for a function that makes no AWS call (health): no X-Ray SDK in its init."""
+    `traced=False` for a function that makes no AWS call (health): no X-Ray SDK in its init.
+    `function` names it in `bbws.core.functions` for its SnapStart priming (`bbws.core.priming`)."""
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         problem = body_problem(event)
@@ -180,4 +181,4 @@ def api_entry_point(
             }
         return app.resolve(event, context)
 
-    return instrument(lambda_handler, traced=traced)
+    return instrument(lambda_handler, traced=traced, function=function)

@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 
+from bbws.core import priming
 from bbws.core.settings import get_settings
 
 logger = Logger()
@@ -44,13 +45,19 @@ def _apply_settings() -> None:
         logger.append_keys(service=get_settings().service_name)
 
 
-def instrument(handler: Handler, *, correlation_path: str = API_CORRELATION, traced: bool = True) -> Handler:
+def instrument(
+    handler: Handler, *, correlation_path: str = API_CORRELATION, traced: bool = True, function: str | None = None
+) -> Handler:
     """Wrap a Lambda entry point in the logger, tracer (when `traced`) and metrics decorators,
-    outermost first."""
+    outermost first. `function` (its name in `bbws.core.functions`) registers its SnapStart
+    priming hooks, which rehearse the unwrapped handler (`bbws.core.priming`)."""
 
     def with_settings(event: dict[str, Any], context: Any) -> Any:
         _apply_settings()
         return handler(event, context)
+
+    if function is not None:
+        priming.register(function, with_settings)
 
     wrapped = tracer().capture_lambda_handler(with_settings, capture_response=False) if traced else with_settings
     wrapped = metrics.log_metrics(wrapped)

@@ -347,6 +347,11 @@ def _runner(
     return _Runner(interpreter, runtime, "", sdk, options)
 
 
+# Every environment deploys with SnapStart (Terraform's `snap_start`), so by default each function
+# boots through SnapStart's init path: its priming hooks run, and one that raises fails verify.
+AS_DEPLOYED = BootOptions(snap_start=True)
+
+
 def verify(
     dist: Path,
     project_root: Path,
@@ -366,7 +371,7 @@ def verify(
     with tempfile.TemporaryDirectory(prefix="bbws-verify-") as scratch:
         try:
             runner = _runner(
-                manifest, project_root, Path(scratch), candidates=candidates, options=options or BootOptions(), sdk=sdk
+                manifest, project_root, Path(scratch), candidates=candidates, options=options or AS_DEPLOYED, sdk=sdk
             )
         except PackagingError as error:
             failed = [FunctionReport(name, [Finding(str(dist / "manifest.json"), str(error))]) for name in names]

@@ -130,4 +130,4 @@ def retire_campaign(code: CodePath) -> Response[None]:
     return Response(status_code=204, body=None)
 
 
-lambda_handler = api_entry_point(app)
+lambda_handler = api_entry_point(app, function="campaigns-api")

@@ -16,4 +16,4 @@ def get_health() -> HealthStatus:
     return HealthStatus(status="ok", version=__version__, environment=get_settings().environment)
 
 
-lambda_handler = api_entry_point(app, traced=False)
+lambda_handler = api_entry_point(app, traced=False, function="health")

@@ -114,4 +114,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 
 
-lambda_handler = instrument(handler, correlation_path=SQS_CORRELATION)
+lambda_handler = instrument(handler, correlation_path=SQS_CORRELATION, function="notifications-consumer")

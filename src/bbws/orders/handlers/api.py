@@ -136,4 +136,4 @@ def change_order_status(order_id: OrderIdPath, change: StatusChange) -> OrderVie
     return to_view(order, admin=current_principal(app).is_admin)
 
 
-lambda_handler = api_entry_point(app)
+lambda_handler = api_entry_point(app, function="orders-api")

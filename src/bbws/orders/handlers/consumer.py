@@ -31,4 +31,4 @@ def _handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=handle_record, processor=processor, context=context)
 
 
-lambda_handler = instrument(_handler, correlation_path=SQS_CORRELATION)
+lambda_handler = instrument(_handler, correlation_path=SQS_CORRELATION, function="orders-consumer")

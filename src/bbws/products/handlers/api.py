@@ -137,4 +137,4 @@ def retire_product(product_id: ProductIdPath) -> Response[None]:
     return Response(status_code=204, body=None)
 
 
-lambda_handler = api_entry_point(app)
+lambda_handler = api_entry_point(app, function="products-api")

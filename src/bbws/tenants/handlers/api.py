@@ -74,4 +74,4 @@ def get_tenant(
     return TenantView.of(registry.read_tenant(repository, current_principal(app), tenant_id, tenant))
 
 
-lambda_handler = api_entry_point(app)
+lambda_handler = api_entry_point(app, function="tenants-api")

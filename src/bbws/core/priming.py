@@ -1,0 +1,308 @@
+"""SnapStart priming: work moved into init, so the snapshot holds it (docs/bench.md).
+
+Every function registers two runtime hooks through AWS's `snapshot-restore-py`, and only when
+Lambda initialises it for a snapshot (`AWS_LAMBDA_INITIALIZATION_TYPE=snap-start`): in tests,
+the local stack and on-demand Lambda nothing is registered and the library is not even imported.
+
+**Before the snapshot** (`prime`): the function's AWS clients are created (service models,
+endpoint rules and the operation models of every action it is allowed, from
+`bbws.core.functions`), then its own handler — the one `instrument` wraps, so no metric is
+flushed and no log line of the rehearsal reaches CloudWatch — handles synthetic requests:
+
+- an API function gets one request per route of `bbws.core.routes.ROUTES` it serves: list
+  routes as an admin (answered an empty page), everything else anonymously with an empty JSON
+  object body where the route takes one (request validation refuses it, or the route refuses
+  the caller, or the item is not found). So every route's validators and serializers are built
+  and the problem responses rendered. Every answer must be below 500, or priming fails (and with
+  it `bbws verify`, and the version's publication).
+- a queue consumer gets a batch of one malformed message, which must come back as that one
+  item failed (partial batch response).
+
+AWS is answered inside botocore before anything is signed or sent (a `before-call` handler on
+the session every client is made from, active only while rehearsing): reads get empty answers
+(`Query`: no items, `GetItem`: no item, `BatchGetItem`: no responses); any other call fails
+priming, so a rehearsal can never write. X-Ray is off while rehearsing; the metrics the
+rehearsal recorded are cleared.
+
+**After restore** (`after_restore`): `random` is reseeded (every environment restored from one
+snapshot would otherwise draw the same numbers: botocore's retry jitter, X-Ray's sampling), and
+every client's pooled connections are closed, so none opened before the snapshot is reused.
+Ids, tokens and claims are drawn per request (`uuid4`, `secrets`: the OS's generator), never at
+init. Credentials: a SnapStart function gets its role's credentials from Lambda's container
+credentials endpoint, which botocore holds as refreshable credentials and renews before they
+expire; priming never signs a request.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from bbws.core.functions import BY_NAME, LambdaFunction, Trigger
+from bbws.core.routes import BASE_PATH, ROUTES
+
+INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE"
+SNAP_START = "snap-start"
+REHEARSAL_MESSAGE_ID = "bbws-priming"
+
+Handler = Callable[[dict[str, Any], Any], Any]
+
+# What a rehearsal's AWS reads are answered; any other operation is refused.
+_ANSWERS: dict[str, dict[str, Any]] = {
+    "Query": {"Items": [], "Count": 0, "ScannedCount": 0},
+    "GetItem": {},
+    "BatchGetItem": {"Responses": {}, "UnprocessedKeys": {}},
+}
+# The storefront's hot path gets a valid request as well (as the storefront key): validation,
+# email normalisation and pricing run; the empty catalog then refuses the unknown product.
+_VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/orders"): {
+        "customerEmail": "priming@example.com",
+        "currency": "ZAR",
+        "items": [{"productId": "bbws-priming", "quantity": 1}],
+    },
+}
+# IAM service prefix -> boto3 client name.
+_CLIENTS = {"dynamodb": "dynamodb", "sqs": "sqs", "s3": "s3", "ses": "sesv2"}
+# Powertools idempotency takes a low-level client; every other DynamoDB use is a Table.
+_LOW_LEVEL_DYNAMODB = frozenset({"orders-api"})
+
+
+class PrimingError(RuntimeError):
+    """A rehearsal went wrong: the function would publish a broken snapshot."""
+
+
+def under_snap_start() -> bool:
+    return os.environ.get(INITIALIZATION_TYPE) == SNAP_START
+
+
+def register(function: str, handler: Handler) -> bool:
+    """Register `function`'s priming hooks when Lambda initialises it for a snapshot; inert
+    (False, nothing imported) anywhere else."""
+    if not under_snap_start():
+        return False
+    from snapshot_restore_py import register_after_restore, register_before_snapshot  # noqa: PLC0415 - SnapStart only
+
+    register_before_snapshot(prime, BY_NAME[function], handler)
+    register_after_restore(after_restore)
+    return True
+
+
+# --- the rehearsal ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    description: str
+    event: dict[str, Any]
+    check: Callable[[Any], str | None]  # why the answer is wrong, or None
+
+
+class _Context:
+    """The attributes of Lambda's context the handlers and Powertools read."""
+
+    function_name = "bbws-priming"
+    function_version = "$LATEST"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-1:000000000000:function:bbws-priming"
+    aws_request_id = "bbws-priming"
+    log_group_name = "/aws/lambda/bbws-priming"
+    log_stream_name = "priming"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+def _api_event(
+    method: str, path: str, *, body: str | None, claims: dict[str, str] | None, api_key: bool = False
+) -> dict[str, Any]:
+    full = BASE_PATH + path
+    headers = {"Accept": "application/json", "Content-Type": "application/json", "Host": "priming.invalid"}
+    context: dict[str, Any] = {
+        "resourcePath": "/{proxy+}",
+        "httpMethod": method,
+        "path": f"/v1{full}",
+        "stage": "v1",
+        "requestId": REHEARSAL_MESSAGE_ID,
+        "identity": {"sourceIp": "127.0.0.1", "userAgent": "bbws-priming", "apiKey": "priming" if api_key else None},
+    }
+    if claims:
+        context["authorizer"] = {"claims": claims}
+    return {
+        "resource": "/{proxy+}",
+        "path": full,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": {"proxy": full.lstrip("/")},
+        "stageVariables": None,
+        "requestContext": context,
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def _below_500(answer: Any) -> str | None:
+    status = answer.get("statusCode") if isinstance(answer, dict) else None
+    if isinstance(status, int) and status < 500:
+        return None
+    return f"answered {str(answer)[:300]}"
+
+
+def _one_failed_item(answer: Any) -> str | None:
+    if answer == {"batchItemFailures": [{"itemIdentifier": REHEARSAL_MESSAGE_ID}]}:
+        return None
+    return f"expected the malformed message as the one failed item, got {str(answer)[:300]}"
+
+
+def rehearsals(function: LambdaFunction) -> list[Rehearsal]:
+    """The synthetic invocations `function` handles before the snapshot."""
+    if function.trigger is Trigger.QUEUE:
+        record = {
+            "messageId": REHEARSAL_MESSAGE_ID,
+            "receiptHandle": REHEARSAL_MESSAGE_ID,
+            "body": json.dumps({"priming": True}),
+            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "0"},
+            "messageAttributes": {},
+            "md5OfBody": "",
+            "eventSource": "aws:sqs",
+            "eventSourceARN": "arn:aws:sqs:eu-west-1:000000000000:bbws-priming",
+            "awsRegion": "eu-west-1",
+        }
+        return [Rehearsal("a malformed message", {"Records": [record]}, _one_failed_item)]
+    found = []
+    for route in ROUTES:
+        if route.function != function.name:
+            continue
+        path = route.path.replace("{", "").replace("}", "")  # "/products/productId": an id
+        listing = route.method == "GET" and "{" not in route.path
+        body = "{}" if route.method in ("POST", "PUT", "PATCH") else None
+        claims = {"sub": "bbws-priming", "cognito:groups": "admin"} if listing else None
+        event = _api_event(route.method, path, body=body, claims=claims)
+        found.append(Rehearsal(f"{route.method} {route.path}", event, _below_500))
+        valid = _VALID_BODIES.get((route.method, route.path))
+        if valid is not None:  # the accepting path too, as far as an empty catalog lets it go
+            event = _api_event(route.method, path, body=json.dumps(valid), claims=None, api_key=True)
+            found.append(Rehearsal(f"{route.method} {route.path} (valid body)", event, _below_500))
+    return found
+
+
+# --- AWS answered inside botocore ----------------------------------------------------------
+
+
+def _clients(function: LambdaFunction) -> list[Any]:
+    """Create the clients `function` uses (cached in `bbws.core.aws`, so its requests reuse
+    them) and load the operation model of every action it is allowed."""
+    from bbws.core import aws  # noqa: PLC0415 - boto3, for functions that call AWS only
+    from bbws.core.settings import get_settings  # noqa: PLC0415
+
+    settings = get_settings()
+    made: list[Any] = []
+    services = {action.partition(":")[0] for action in function.aws_actions}
+    for service in sorted(services):
+        if service == "dynamodb":
+            tables = sorted(name for name in function.settings if name.endswith("_table_name"))
+            made.extend(aws.table(settings.require(name)).meta.client for name in tables)
+            if function.name in _LOW_LEVEL_DYNAMODB:
+                made.append(aws.dynamodb())
+        else:
+            made.append(aws.client(_CLIENTS[service]))
+    for client in made:
+        model = client.meta.service_model  # its signing name is the IAM prefix (sesv2: ses)
+        for action in function.aws_actions:
+            service, _, operation = action.partition(":")
+            if service == model.signing_name and operation in model.operation_names:
+                model.operation_model(operation)
+    return made
+
+
+class _Stub:
+    """botocore `before-call` handler: while active, answers reads and refuses anything else;
+    inactive, it lets every call through (a client made during priming keeps a copy)."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.calls: list[str] = []
+
+    def __call__(self, model: Any, **_: Any) -> Any:
+        if not self.active:
+            return None
+        from botocore.awsrequest import AWSResponse, HTTPHeaders  # noqa: PLC0415 - boto3 is loaded by now
+
+        self.calls.append(model.name)
+        answer = _ANSWERS.get(model.name)
+        if answer is None:
+            raise PrimingError(f"a priming rehearsal called {model.name}, which it must never do")
+        return AWSResponse("https://priming.invalid/", 200, HTTPHeaders(), None), json.loads(json.dumps(answer))
+
+
+_STUB_ID = "bbws-priming-stub"
+
+
+@contextmanager
+def _aws_answered(function: LambdaFunction) -> Iterator[_Stub]:
+    stub = _Stub()
+    if not function.aws_actions:
+        yield stub
+        return
+    from bbws.core import aws  # noqa: PLC0415 - boto3, for functions that call AWS only
+
+    events = aws.session().events
+    events.register("before-call", stub, unique_id=_STUB_ID)
+    clients: list[Any] = []
+    try:
+        clients = _clients(function)  # made after the handler is in: each copies the session's
+        stub.active = True
+        yield stub
+    finally:
+        stub.active = False
+        events.unregister("before-call", unique_id=_STUB_ID)
+        for client in clients:
+            client.meta.events.unregister("before-call", unique_id=_STUB_ID)
+
+
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """No X-Ray segments, log lines or metrics from a rehearsal."""
+    from bbws.core.observability import logger, metrics  # noqa: PLC0415 - observability imports this module
+
+    xray = sys.modules.get("aws_xray_sdk")
+    config = getattr(xray, "global_sdk_config", None)
+    tracing = config.sdk_enabled() if config is not None else None
+    level = logger.log_level
+    if config is not None:
+        config.set_sdk_enabled(False)
+    logger.setLevel("CRITICAL")
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+        metrics.clear_metrics()
+        if config is not None and tracing is not None:
+            config.set_sdk_enabled(tracing)
+
+
+def prime(function: LambdaFunction, handler: Handler) -> None:
+    """The before-snapshot hook: clients, models and one rehearsal per route or message kind."""
+    context = _Context()
+    with _aws_answered(function), _quiet():
+        for rehearsal in rehearsals(function):
+            wrong = rehearsal.check(handler(rehearsal.event, context))
+            if wrong is not None:
+                raise PrimingError(f"{function.name} priming, {rehearsal.description}: {wrong}")
+
+
+def after_restore() -> None:
+    """The after-restore hook: fresh randomness, no connection from before the snapshot."""
+    random.seed()
+    aws = sys.modules.get("bbws.core.aws")  # health never loads boto3, and must not here
+    if aws is not None:
+        aws.close_connections()

@@ -1,0 +1,223 @@
+"""SnapStart priming (bbws.core.priming): inert outside a snapshot init; under one, every
+function's rehearsal runs with AWS answered inside botocore; after restore, fresh randomness
+and no connection from before the snapshot.
+
+Each function is imported in a fresh interpreter, as Lambda does: `snapshot_restore_py`'s
+registries are process-global, and the hooks register at import."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bench.environment import lambda_environ
+
+from bbws.core import aws, priming
+from bbws.core.functions import BY_NAME, FUNCTIONS
+
+ROOT = Path(__file__).resolve().parents[3]
+
+# Imports one handler the way Lambda's runtime does, runs what it is asked to, prints JSON.
+_SCRIPT = r"""
+import importlib, io, json, os, random, sys
+module, mode = sys.argv[1:]
+before_import = set(sys.modules)
+importlib.import_module(module)
+out = {"imported_hooks_library": "snapshot_restore_py" in sys.modules, "boto3": "boto3" in sys.modules}
+if mode == "inert":
+    print(json.dumps(out)); sys.exit(0)
+import snapshot_restore_py as hooks
+before, after = hooks.get_before_snapshot(), hooks.get_after_restore()
+out |= {"before": len(before), "after": len(after)}
+captured, saved = io.StringIO(), sys.stdout
+sys.stdout = captured
+for function, args, kwargs in before[::-1]:
+    function(*args, **kwargs)
+sys.stdout = saved
+out |= {"printed": captured.getvalue(), "boto3": "boto3" in sys.modules}
+if mode == "prime":
+    print(json.dumps(out)); sys.exit(0)
+# mode "restore" or "no-restore": two environments restored from one snapshot. A snapshot
+# copies memory, the generator's state with it (a fork would not do: `random` reseeds itself
+# in a forked child), so each restore starts from the state priming left.
+snapshot = random.getstate()
+draws = []
+for _ in range(2):
+    random.setstate(snapshot)
+    if mode == "restore":
+        for function, args, kwargs in after:
+            function(*args, **kwargs)
+    draws.append([random.random(), random.getrandbits(64)])
+out["draws"] = draws
+print(json.dumps(out))
+"""
+
+
+def _run(function: str, mode: str, *, snap_start: bool = True) -> dict[str, Any]:
+    spec = BY_NAME[function]
+    environ = lambda_environ(spec, ROOT)
+    environ["PYTHONPATH"] = str(ROOT / "src")
+    # Nothing listens here: a call that reached the network would fail the hook.
+    environ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
+    if snap_start:
+        environ[priming.INITIALIZATION_TYPE] = priming.SNAP_START
+    process = subprocess.run(
+        [sys.executable, "-c", _SCRIPT, spec.module, mode],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert process.returncode == 0, process.stderr[-3000:]
+    return json.loads(process.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("function", ["health", "orders-api", "email-events-consumer"])
+def test_outside_a_snapshot_init_nothing_is_registered_or_imported(function: str) -> None:
+    # Given an on-demand init (tests, the local stack, Lambda without SnapStart)
+    outcome = _run(function, "inert", snap_start=False)
+    # Then the hooks library is not even imported
+    assert outcome["imported_hooks_library"] is False
+
+
+def test_register_is_inert_without_snap_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(priming.INITIALIZATION_TYPE, raising=False)
+    assert priming.register("health", lambda _event, _context: None) is False
+
+
+@pytest.mark.parametrize("function", [f.name for f in FUNCTIONS])
+def test_every_function_primes_before_the_snapshot_without_aws_logs_or_metrics(function: str) -> None:
+    # Given a SnapStart init of the function, AWS unreachable
+    outcome = _run(function, "prime")
+    # Then it registered one hook each way, and its rehearsals ran through (none reached the
+    # network, printed a log line or flushed a metric)
+    assert (outcome["before"], outcome["after"]) == (1, 1)
+    assert outcome["printed"] == ""
+    # and health, which makes no AWS call, still never loads boto3
+    assert outcome["boto3"] is (function != "health")
+
+
+def test_environments_restored_from_one_snapshot_draw_different_random_numbers() -> None:
+    # Given one primed snapshot, restored twice without the after-restore hook
+    unhooked = _run("orders-api", "no-restore")["draws"]
+    # then both environments draw the very same numbers (what the hook is for)
+    assert unhooked[0] == unhooked[1]
+    # When the after-restore hook runs in each
+    hooked = _run("orders-api", "restore")["draws"]
+    # Then they draw different ones
+    assert hooked[0] != hooked[1]
+
+
+def test_the_rehearsals_cover_every_route_of_an_api_function() -> None:
+    rehearsed = {r.description for r in priming.rehearsals(BY_NAME["products-api"])}
+    assert rehearsed == {
+        "GET /products",
+        "POST /products",
+        "GET /products/{productId}",
+        "PUT /products/{productId}",
+        "DELETE /products/{productId}",
+    }
+    (consumer,) = priming.rehearsals(BY_NAME["orders-consumer"])
+    assert consumer.description == "a malformed message"
+
+
+def test_a_rehearsal_answered_with_a_5xx_fails_priming() -> None:
+    def broken(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return {"statusCode": 500, "body": "{}"}
+
+    with pytest.raises(priming.PrimingError, match="health priming, GET /health: answered"):
+        priming.prime(BY_NAME["health"], broken)
+
+
+def test_a_rehearsal_can_never_write_to_aws(aws_resources: Any) -> None:
+    # Given a handler that would send a message while rehearsing
+    def writes(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        aws.sqs().send_message(QueueUrl="https://sqs.eu-west-1.amazonaws.com/1/q", MessageBody="{}")
+        return {"statusCode": 202}
+
+    # Then the call is refused inside botocore and priming fails
+    with pytest.raises(priming.PrimingError, match="called SendMessage"):
+        priming.prime(BY_NAME["orders-api"], writes)
+    # and once priming is over, the same client reaches AWS again (the stub is gone)
+    assert aws.sqs().send_message(QueueUrl=aws_resources.settings["orders_queue_url"], MessageBody="{}")["MessageId"]
+
+
+def test_reads_while_rehearsing_are_answered_empty_without_aws(aws_resources: Any) -> None:
+    seen: list[Any] = []
+
+    def reads(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        seen.append(aws.table(aws_resources.settings["products_table_name"]).get_item(Key={"pk": "x", "sk": "y"}))
+        return {"statusCode": 200}
+
+    priming.prime(BY_NAME["products-api"], reads)
+    assert all("Item" not in answer for answer in seen)
+    assert len(seen) == len(priming.rehearsals(BY_NAME["products-api"]))
+
+
+class _KeepAlive(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Recording
+
+    def log_message(self, *args: object) -> None:  # noqa: ARG002
+        return
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.peers.append(self.client_address[1])
+        body = b"{}"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-amz-json-1.0")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _Recording(ThreadingHTTPServer):
+    daemon_threads = True
+    peers: list[int]
+
+
+@pytest.fixture
+def keep_alive_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Recording]:
+    server = _Recording(("127.0.0.1", 0), _KeepAlive)
+    server.peers = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{server.server_address[1]}")
+    aws.reset()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        aws.reset()
+
+
+def test_after_restore_no_connection_from_before_the_snapshot_is_reused(keep_alive_endpoint: _Recording) -> None:
+    table = aws.table("bbws-priming")
+    # Given a client whose pooled connection was opened before the snapshot
+    table.get_item(Key={"pk": "x"})
+    table.get_item(Key={"pk": "x"})
+    peers = keep_alive_endpoint.peers
+    assert peers[0] == peers[1]  # kept alive and reused, as botocore does
+    # When the environment is restored
+    priming.after_restore()
+    table.get_item(Key={"pk": "x"})
+    # Then the next call opens a new connection
+    assert peers[2] != peers[1]
+
+
+def test_every_function_registers_its_priming_by_its_own_name() -> None:
+    # One registration per function, named as in bbws.core.functions (a typo would raise at
+    # import under SnapStart, and verify boots every function that way).
+    for function in FUNCTIONS:
+        module = Path(ROOT / "src" / (function.module.replace(".", "/") + ".py")).read_text()
+        assert f'function="{function.name}"' in module, function.name
