@@ -1,4 +1,4 @@
-"""Deploy, promote, rollback and destroy against an emulated AWS account (moto)."""
+"""Deploy, rollback and destroy against an emulated AWS account (moto); promotion: test_promote.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from bbws.cli import app
 from bbws.delivery import accounts
 from bbws.delivery.accounts import Environment, GuardError
-from bbws.delivery.deploy import deploy, destroy, load_artifacts, mark_passed, promote, rollback
+from bbws.delivery.deploy import deploy, destroy, load_artifacts, mark_passed, rollback
 from bbws.delivery.store import ArtifactStore, Status, b64_sha256
 
 from .conftest import TEST_ENVIRONMENTS, Cloud, make_dist
@@ -85,55 +85,6 @@ def test_a_function_configured_for_another_runtime_is_refused(cloud: Cloud, dist
     cloud.client("lambda").update_function_configuration(FunctionName=DEV.function_name("health"), Runtime="python3.11")
     with pytest.raises(GuardError, match=r"Runtime is python3\.11, but the artifact health\.zip needs python3\.12"):
         deploy(DEV, load_artifacts(dist, ["health"]), cloud.session)
-
-
-def test_promotion_deploys_the_artifact_that_passed_the_previous_stage(cloud: Cloud, dist: Path) -> None:
-    # Given the artifacts passed in dev
-    _pass_in(cloud, DEV, dist)
-    # When they are promoted to sit
-    records = promote(DEV, SIT, cloud.session, dist=dist)
-    # Then sit runs the same sha256 as a new version
-    passed = _store(cloud, DEV).read_record("health")
-    promoted = next(r for r in records if r.function == "health")
-    assert passed is not None
-    assert promoted.sha256 == passed.sha256
-    configuration = cloud.client("lambda", "sit").get_function_configuration(
-        FunctionName=SIT.function_name("health"), Qualifier=promoted.version
-    )
-    assert configuration["CodeSha256"] == b64_sha256(passed.sha256)
-
-
-def test_promotion_without_a_dist_fetches_the_passed_artifact(cloud: Cloud, dist: Path) -> None:
-    _pass_in(cloud, DEV, dist)
-    records = promote(DEV, SIT, cloud.session, dist=None, functions=["health"])
-    assert [r.function for r in records] == ["health"]
-    assert records[0].sha256 == load_artifacts(dist, ["health"])[0].spec.sha256
-
-
-def test_promotion_refuses_an_artifact_that_did_not_pass(cloud: Cloud, dist: Path, tmp_path: Path) -> None:
-    # Given dev passed one build
-    _pass_in(cloud, DEV, dist)
-    # And a different build of the same functions
-    other = tmp_path / "other"
-    other.mkdir()
-    make_dist(other, {"health": {"bbws/health/handlers/api.py": b"changed = True\n"}}, handler="by-name")
-    # When it is promoted
-    with pytest.raises(GuardError, match="refusing to promote artifacts that did not pass"):
-        promote(DEV, SIT, cloud.session, dist=other)
-    # Then sit is untouched
-    assert _versions(cloud, SIT, "health") == ["$LATEST", "1"]
-
-
-def test_promotion_refuses_what_was_only_deployed(cloud: Cloud, dist: Path) -> None:
-    deploy(DEV, load_artifacts(dist), cloud.session)
-    with pytest.raises(GuardError, match=r"health: .* is deployed in dev, not passed"):
-        promote(DEV, SIT, cloud.session, dist=dist)
-
-
-def test_promotion_cannot_skip_a_stage(cloud: Cloud, dist: Path) -> None:
-    _pass_in(cloud, DEV, dist)
-    with pytest.raises(GuardError, match="prod receives only from sit"):
-        promote(DEV, PROD, cloud.session, dist=dist)
 
 
 def test_only_a_released_version_can_pass(cloud: Cloud, dist: Path) -> None:

@@ -1,4 +1,4 @@
-"""`bbws package | verify | deploy | release | promote | rollback | smoke | destroy`."""
+"""`bbws package | verify | deploy | release | fetch | promote | rollback | smoke | destroy`."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ from bbws.core.functions import BY_NAME
 from bbws.delivery import accounts
 from bbws.delivery.accounts import GuardError
 from bbws.delivery.dependencies import PackagingError
-from bbws.delivery.deploy import deploy, destroy, load_artifacts, mark_passed, promote, rollback
+from bbws.delivery.deploy import deploy, destroy, load_artifacts, mark_passed, rollback
 from bbws.delivery.packaging import BuildOptions, build
+from bbws.delivery.promote import fetch_passed, promote
 from bbws.delivery.release import RolledBack, Schedule, release
 from bbws.delivery.ses_account import Level, Verdict, check_ses_account, refuse_if_failed
 from bbws.delivery.smoke import Check, Client, SmokeError, run_smoke
@@ -207,10 +208,33 @@ def release_command(  # noqa: PLR0917 - typer turns each parameter into an optio
         console.print(f"[green]released[/green] in {target.name}")
 
 
+SourceOption = Annotated[str, typer.Option("--from", help="The environment the artifacts passed in.")]
+DestinationOption = Annotated[str, typer.Option("--to", help="The next environment (whose credentials are used).")]
+
+
+def fetch_command(
+    source: SourceOption,
+    destination: DestinationOption,
+    out: Annotated[Path, typer.Option(help="A new (or empty) directory for the zips and manifest.json.")] = Path(
+        "dist"
+    ),
+    function: FunctionsOption = None,
+) -> None:
+    """Download the artifacts that passed in --from from its bucket, by sha256 (re-hashed), into a
+    dist directory for `bbws verify` and `bbws promote --dist`."""
+    with _failures():
+        target = _environment(destination)
+        names = tuple(function or BY_NAME)
+        fetch_passed(_environment(source), target, accounts.session_for(target), out, functions=names, report=_say)
+
+
 def promote_command(
-    source: Annotated[str, typer.Option("--from", help="The environment the artifact passed in.")],
-    destination: Annotated[str, typer.Option("--to", help="The environment to deploy it to.")],
-    dist: Annotated[Path | None, typer.Option(help="The artifacts that passed (checked against the record).")] = None,
+    source: SourceOption,
+    destination: DestinationOption,
+    dist: Annotated[
+        Path | None,
+        typer.Option(help="The artifacts to promote (`bbws fetch`); each must be the passed sha256. Default: fetch."),
+    ] = None,
     function: FunctionsOption = None,
 ) -> None:
     """Deploy into the next environment exactly the artifacts that passed the previous one."""
@@ -272,6 +296,7 @@ _COMMANDS: dict[str, Callable[..., None]] = {
     "verify": verify_command,
     "deploy": deploy_command,
     "release": release_command,
+    "fetch": fetch_command,
     "promote": promote_command,
     "rollback": rollback_command,
     "smoke": smoke_command,

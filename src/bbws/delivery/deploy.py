@@ -1,15 +1,15 @@
-"""`bbws deploy | promote | rollback | destroy`: moving verified artifacts into an environment.
+"""`bbws deploy | rollback | destroy`: moving verified artifacts into an environment.
 
 Every entry point first proves the caller is in the environment's account (`require_account`).
-Deploying publishes a new Lambda version from the artifact in S3 and checks that Lambda's
-CodeSha256 is the artifact's; the `live` alias is moved later by `release`. Promotion deploys
-exactly the artifact the previous environment recorded as passed, or nothing at all.
+Deploying uploads each zip and its build's manifest by sha256, publishes a new Lambda version
+from the zip in S3 and checks that Lambda's CodeSha256 is the artifact's; the `live` alias is
+moved later by `release`. Promotion (`promote.py`) deploys through here exactly the artifacts the
+previous environment recorded as passed.
 """
 
 from __future__ import annotations
 
 import subprocess
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +38,7 @@ class Artifact:
     name: str
     path: Path
     spec: FunctionArtifact
+    build: Manifest  # the manifest it was listed in, uploaded beside it
 
 
 def load_artifacts(dist: Path, functions: Sequence[str] = ()) -> list[Artifact]:
@@ -57,7 +58,7 @@ def load_artifacts(dist: Path, functions: Sequence[str] = ()) -> list[Artifact]:
         actual = sha256_of(path)
         if actual != spec.sha256:
             raise GuardError(f"{path}: sha256 {actual} is not the manifest's {spec.sha256}; refusing to deploy it")
-        artifacts.append(Artifact(name, path, spec))
+        artifacts.append(Artifact(name, path, spec, manifest))
     return artifacts
 
 
@@ -87,6 +88,7 @@ def deploy_artifact(env: Environment, lam: Any, store: ArtifactStore, artifact: 
                 "(change it in Terraform first)",
             )
     key = store.upload(artifact.path, artifact.spec.sha256)
+    build = store.upload_manifest(artifact.build)
     code_sha = b64_sha256(artifact.spec.sha256)
     # A configuration update still in progress (a Terraform apply) would make the code update fail.
     lam.get_waiter("function_updated_v2").wait(FunctionName=function_name)
@@ -107,6 +109,7 @@ def deploy_artifact(env: Environment, lam: Any, store: ArtifactStore, artifact: 
         status=Status.DEPLOYED,
         artifact_key=key,
         artifact=artifact.spec,
+        manifest_sha256=build,
     ).moved_to(Status.DEPLOYED)
     store.write_record(record)
     return record
@@ -128,64 +131,6 @@ def deploy(
         report(f"{env.function_name(artifact.name)}: version {record.version} ({artifact.spec.sha256[:12]})")
         records.append(record)
     return records
-
-
-def passed_artifacts(previous: Environment, store: ArtifactStore, functions: Sequence[str]) -> dict[str, ReleaseRecord]:
-    """The records of `functions` that passed in `previous`; refuses naming every one that did not."""
-    records: dict[str, ReleaseRecord] = {}
-    problems: list[str] = []
-    for name in functions:
-        record = store.read_record(name)
-        if record is None:
-            problems.append(f"{name}: nothing recorded in {previous.name}")
-        elif record.status != Status.PASSED:
-            problems.append(f"{name}: {record.sha256[:12]} is {record.status} in {previous.name}, not passed")
-        else:
-            records[name] = record
-    if problems:
-        raise GuardError(f"refusing to promote from {previous.name}:\n  " + "\n  ".join(problems))
-    return records
-
-
-def promote(
-    source: Environment,
-    destination: Environment,
-    session: boto3.session.Session,
-    *,
-    dist: Path | None,
-    functions: Sequence[str] = (),
-    report: Callable[[str], None] = lambda _line: None,
-) -> list[ReleaseRecord]:
-    """Deploy into `destination` exactly the artifacts that passed in `source`."""
-    if destination.previous != source.name:
-        raise GuardError(
-            f"refusing to promote {source.name} -> {destination.name}: "
-            f"{destination.name} receives only from {destination.previous or 'nowhere (it is built here)'}",
-        )
-    require_account(destination, session)
-    source_store = ArtifactStore(source, session.client("s3", region_name=source.region))
-    with tempfile.TemporaryDirectory(prefix="bbws-promote-") as scratch:
-        if dist is not None:
-            artifacts = load_artifacts(dist, functions)
-            passed = passed_artifacts(source, source_store, [a.name for a in artifacts])
-            mismatched = [
-                f"{a.name}: {a.path} is {a.spec.sha256[:12]}, but {source.name} passed {passed[a.name].sha256[:12]}"
-                for a in artifacts
-                if passed[a.name].sha256 != a.spec.sha256
-            ]
-            if mismatched:
-                raise GuardError("refusing to promote artifacts that did not pass:\n  " + "\n  ".join(mismatched))
-        else:
-            if not functions:
-                raise GuardError("name the functions to promote, or pass --dist with the tested manifest")
-            passed = passed_artifacts(source, source_store, functions)
-            artifacts = []
-            for name, record in sorted(passed.items()):
-                path = source_store.download(record.sha256, Path(scratch) / record.artifact.file)
-                if sha256_of(path) != record.sha256:
-                    raise GuardError(f"{source.artifacts_bucket}/{record.artifact_key}: content is not {record.sha256}")
-                artifacts.append(Artifact(name, path, record.artifact))
-        return deploy(destination, artifacts, session, report)
 
 
 def rollback(

@@ -1,14 +1,18 @@
-"""The artifacts bucket of an environment: zips by sha256, and the record of each function's release.
+"""The artifacts bucket of an environment: zips and manifests by sha256, and the record of each
+function's release.
 
-`artifacts/<sha256>.zip` is content-addressed, so uploading the same build twice is a no-op and a
-key can never point at different bytes. `releases/<env>/<function>.json` records what is deployed
-and whether it passed; promotion to the next environment reads it (cross-account read of the
-previous environment's bucket, granted by that bucket's policy to the next stage's deploy role).
+`artifacts/<sha256>.zip` and `manifests/<sha256>.json` are content-addressed, so uploading the same
+build twice is a no-op and a key can never point at different bytes; every download is re-hashed
+and refused unless it is the sha256 asked for. `releases/<env>/<function>.json` records what is
+deployed and whether it passed; promotion to the next environment reads it and fetches the passed
+zips and their manifest from here by sha256 (cross-account read of the previous environment's
+bucket, granted by that bucket's policy to the next stage's deploy role), however old they are.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -18,8 +22,10 @@ from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
-from bbws.delivery.accounts import Environment
-from bbws.delivery.manifest import FunctionArtifact
+from bbws.delivery.accounts import Environment, GuardError
+from bbws.delivery.manifest import FunctionArtifact, Manifest
+
+_CHUNK = 1 << 20
 
 
 class Status(StrEnum):
@@ -46,6 +52,9 @@ class ReleaseRecord(BaseModel):
     # traffic (operations.backups; the full set with sizes: releases/<env>/backups/<release>.json).
     release_id: str | None = None
     pre_release_backups: list[str] = Field(default_factory=list)
+    # The build the artifact came from (`manifests/<sha256>.json` in the same bucket): what a
+    # promotion writes next to the fetched zips so `bbws verify` can check them again.
+    manifest_sha256: str | None = None
 
     def moved_to(self, status: Status) -> ReleaseRecord:
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -63,6 +72,15 @@ def artifact_key(sha256: str) -> str:
     return f"artifacts/{sha256}.zip"
 
 
+def manifest_key(sha256: str) -> str:
+    return f"manifests/{sha256}.json"
+
+
+def manifest_sha256(manifest: Manifest) -> str:
+    """The identity of a build's manifest: the sha256 of its stable text (`Manifest.dumps`)."""
+    return hashlib.sha256(manifest.dumps().encode()).hexdigest()
+
+
 class ArtifactStore:
     def __init__(self, env: Environment, s3: Any) -> None:
         self.env = env
@@ -78,23 +96,54 @@ class ArtifactStore:
             raise
         return True
 
-    def upload(self, path: Path, sha256: str) -> str:
-        """Upload a zip under its sha256 (once); S3 re-checks the checksum on receipt."""
-        key = artifact_key(sha256)
+    def _put_once(self, key: str, body: bytes, sha256: str, content_type: str) -> str:
         if not self._exists(key):
             self._s3.put_object(
-                Bucket=self.bucket,
-                Key=key,
-                Body=path.read_bytes(),
-                ChecksumSHA256=b64_sha256(sha256),
-                ContentType="application/zip",
+                Bucket=self.bucket, Key=key, Body=body, ChecksumSHA256=b64_sha256(sha256), ContentType=content_type
             )
         return key
 
+    def upload(self, path: Path, sha256: str) -> str:
+        """Upload a zip under its sha256 (once); S3 re-checks the checksum on receipt."""
+        return self._put_once(artifact_key(sha256), path.read_bytes(), sha256, "application/zip")
+
+    def upload_manifest(self, manifest: Manifest) -> str:
+        """Upload a build's manifest under its sha256 (once); returns that sha256."""
+        sha256 = manifest_sha256(manifest)
+        self._put_once(manifest_key(sha256), manifest.dumps().encode(), sha256, "application/json")
+        return sha256
+
+    def _get(self, key: str, what: str) -> Any:
+        try:
+            return self._s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                raise GuardError(f"s3://{self.bucket}/{key}: no such {what} in {self.env.name}") from error
+            raise
+
     def download(self, sha256: str, destination: Path) -> Path:
-        body = self._s3.get_object(Bucket=self.bucket, Key=artifact_key(sha256))["Body"].read()
-        destination.write_bytes(body)
+        """Fetch `artifacts/<sha256>.zip` to `destination`, hashing it as it streams; a body that is
+        not that sha256 (a tampered or corrupted object) is deleted and refused."""
+        key = artifact_key(sha256)
+        body = self._get(key, "artifact")
+        digest = hashlib.sha256()
+        with destination.open("wb") as out:
+            for chunk in iter(lambda: body.read(_CHUNK), b""):
+                digest.update(chunk)
+                out.write(chunk)
+        if digest.hexdigest() != sha256:
+            destination.unlink()
+            raise GuardError(f"s3://{self.bucket}/{key}: content has sha256 {digest.hexdigest()}, not {sha256}")
         return destination
+
+    def download_manifest(self, sha256: str) -> Manifest:
+        """Fetch `manifests/<sha256>.json`, refused unless its bytes have that sha256."""
+        key = manifest_key(sha256)
+        data = self._get(key, "manifest").read()
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != sha256:
+            raise GuardError(f"s3://{self.bucket}/{key}: content has sha256 {actual}, not {sha256}")
+        return Manifest.model_validate_json(data)
 
     def record_key(self, function: str) -> str:
         return f"releases/{self.env.name}/{function}.json"
