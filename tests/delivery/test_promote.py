@@ -16,7 +16,7 @@ from bbws.delivery.accounts import Environment, GuardError
 from bbws.delivery.deploy import deploy, load_artifacts
 from bbws.delivery.manifest import Manifest
 from bbws.delivery.promote import fetch_passed, promote
-from bbws.delivery.store import Status, b64_sha256, manifest_key, manifest_sha256
+from bbws.delivery.store import ArtifactStore, Status, artifact_key, b64_sha256, manifest_key, manifest_sha256
 
 from . import test_deploy as deploying
 from .conftest import TEST_ENVIRONMENTS, Cloud, make_dist
@@ -205,3 +205,28 @@ def test_fetch_needs_the_destinations_credentials(cloud: Cloud, dist: Path, tmp_
         fetch_passed(DEV, elsewhere, cloud.session, tmp_path / "out", functions=BOTH)
     with pytest.raises(GuardError, match="prod receives only from sit"):
         fetch_passed(DEV, PROD, cloud.session, tmp_path / "out", functions=BOTH)
+
+
+def test_every_key_prefix_promotion_reads_is_granted_to_the_next_stage_and_written_by_its_own() -> None:
+    """Given the store's key prefixes (zips, manifests, records), then the bootstrap lets each
+    environment's deploy role write them in its own bucket and read them from the previous
+    environment's, and each bucket's policy lets the next stage's deploy role read them."""
+    from tests.infra.terraform import BOOTSTRAP, load_dir
+
+    store = ArtifactStore(DEV, s3=None)
+    prefixes = {key.split("/", 1)[0] for key in (artifact_key("0" * 64), manifest_key("0" * 64), store.record_key("x"))}
+    assert prefixes == {"artifacts", "manifests", "releases"}
+    documents: dict[str, dict[str, object]] = {}
+    for block in load_dir(BOOTSTRAP)["data"]:
+        documents.update(block.get("aws_iam_policy_document", {}))
+
+    def granted(document: str, sid: str) -> set[str]:
+        statements: list[dict[str, object]] = list(documents[document]["statement"])  # type: ignore[call-overload]
+        for dynamic in documents[document].get("dynamic", []):  # type: ignore[attr-defined]
+            statements.extend(dynamic["statement"]["content"])
+        (statement,) = [s for s in statements if s.get("sid") == sid]
+        return {str(r).rsplit("/", 2)[-2] for r in statement["resources"]}  # type: ignore[attr-defined]
+
+    assert granted("deploy", "ArtifactsAndReleaseRecords") == prefixes
+    assert granted("deploy", "PromoteFromThePreviousEnvironment") == prefixes
+    assert granted("bucket", "NextEnvironmentPromotesPassedArtifacts") == prefixes

@@ -277,7 +277,7 @@ def test_the_deploy_role_may_only_ship_code_move_aliases_and_read_alarms() -> No
     assert locals_of(BOOTSTRAP)["alarm_topic_arn"].endswith(":bbws-${local.environment}-alarms")
     assert one(statements["EncryptReleaseNotices"]["condition"])["variable"] == "kms:ViaService"
     assert all(
-        resource.endswith(("/artifacts/*", "/releases/*"))
+        resource.endswith(("/artifacts/*", "/manifests/*", "/releases/*"))
         for resource in statements["ArtifactsAndReleaseRecords"]["resources"]
     )
 

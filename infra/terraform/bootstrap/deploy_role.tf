@@ -83,9 +83,13 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
-    sid       = "ArtifactsAndReleaseRecords"
-    actions   = ["s3:GetObject", "s3:PutObject"]
-    resources = ["${aws_s3_bucket.this["artifacts"].arn}/artifacts/*", "${aws_s3_bucket.this["artifacts"].arn}/releases/*"]
+    sid     = "ArtifactsAndReleaseRecords"
+    actions = ["s3:GetObject", "s3:PutObject"]
+    resources = [
+      "${aws_s3_bucket.this["artifacts"].arn}/artifacts/*",
+      "${aws_s3_bucket.this["artifacts"].arn}/manifests/*",
+      "${aws_s3_bucket.this["artifacts"].arn}/releases/*",
+    ]
   }
 
   statement {
@@ -100,7 +104,7 @@ data "aws_iam_policy_document" "deploy" {
     content {
       sid       = "PromoteFromThePreviousEnvironment"
       actions   = ["s3:GetObject"]
-      resources = ["${statement.value}/artifacts/*", "${statement.value}/releases/*"]
+      resources = ["${statement.value}/artifacts/*", "${statement.value}/manifests/*", "${statement.value}/releases/*"]
     }
   }
 

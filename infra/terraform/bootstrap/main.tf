@@ -180,6 +180,7 @@ data "aws_iam_policy_document" "bucket" {
       actions = ["s3:GetObject"]
       resources = [
         "${each.value.arn}/artifacts/*",
+        "${each.value.arn}/manifests/*",
         "${each.value.arn}/releases/*",
       ]
       principals {
