@@ -44,17 +44,29 @@ def test_no_powertools_422_and_every_error_is_problem_json(name) -> None:
 def test_catalog_routes_document_their_status_codes() -> None:
     products = dict(operations(DOCUMENTS["products.json"]))
     campaigns = dict(operations(DOCUMENTS["campaigns.json"]))
+    # Every route a token may call can refuse an X-Tenant-Id (400 malformed, 403 another tenant).
     expected = {
         "POST /products": {"201", "400", "401", "403", "409", "413", "415"},
         "PUT /products/{productId}": {"200", "400", "401", "403", "404", "412", "413", "415"},
-        "DELETE /products/{productId}": {"204", "401", "403", "404", "413"},
+        "DELETE /products/{productId}": {"204", "400", "401", "403", "404", "413"},
         "GET /products": {"200", "400", "401", "403", "413"},
-        "GET /products/{productId}": {"200", "401", "403", "404", "413"},
+        "GET /products/{productId}": {"200", "400", "401", "403", "404", "413"},
     }
     for route, statuses in expected.items():
         assert set(products[route]["responses"]) == statuses, route
     assert "409" in campaigns["POST /campaigns"]["responses"]
     assert "content" not in campaigns["DELETE /campaigns/{code}"]["responses"]["204"]
+
+
+def test_every_operation_a_token_may_call_documents_x_tenant_id() -> None:
+    for document in DOCUMENTS.values():
+        for route, operation in operations(document):
+            takes_token = any("bearerAuth" in requirement for requirement in operation.get("security", []))
+            headers = [p for p in operation.get("parameters", []) if p["in"] == "header" and p["name"] == "X-Tenant-Id"]
+            assert len(headers) == (1 if takes_token else 0), route
+            if takes_token:
+                assert headers[0]["schema"]["maxLength"] == 128
+                assert {"400", "403"} <= set(operation["responses"]), route
 
 
 def test_admin_routes_need_a_bearer_token_and_public_ones_allow_none() -> None:

@@ -22,6 +22,7 @@ from bbws.core.observability import instrument, logger
 from bbws.core.routes import BASE_PATH
 
 PROBLEM_JSON = "application/problem+json"
+_PRINCIPAL = "principal"  # the resolver context key of the request's caller
 MAX_BODY_BYTES = 64 * 1024
 UNSUPPORTED_MEDIA_TYPE = ProblemDetails(
     415, "Unsupported Media Type", "send the request body as application/json", PROBLEM_BASE + "unsupported-media-type"
@@ -117,7 +118,10 @@ def build_resolver(*, validation: bool = True) -> APIGatewayRestResolver:
 
 
 def current_principal(app: APIGatewayRestResolver) -> Principal:
-    return principal_from_event(app.current_event.raw_event)
+    """The caller of the request being resolved (established once, before routing, by
+    `api_entry_point`; derived here when a test resolves an event directly)."""
+    principal = app.context.get(_PRINCIPAL)
+    return principal if isinstance(principal, Principal) else principal_from_event(app.current_event.raw_event)
 
 
 def _body_bytes(event: dict[str, Any]) -> bytes | None:
@@ -163,22 +167,33 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
+def _problem_result(problem: ProblemError | ProblemDetails) -> dict[str, Any]:
+    return {
+        "statusCode": problem.status,
+        "headers": {"Content-Type": PROBLEM_JSON},
+        "body": jsonutil.dumps(problem.to_problem()),
+        "isBase64Encoded": False,
+    }
+
+
 def api_entry_point(
     app: APIGatewayRestResolver, *, traced: bool = True, function: str | None = None
 ) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    """The instrumented `lambda_handler` for an API function: body limit and type, then routing.
+    """The instrumented `lambda_handler` for an API function: body limit and type, then the
+    caller and the tenant it may act on (`X-Tenant-Id`, one rule for every route, before any
+    route or validation runs), then routing.
     `traced=False` for a function that makes no AWS call (health): no X-Ray SDK in its init.
     `function` names it in `bbws.core.functions` for its SnapStart priming (`bbws.core.priming`)."""
 
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         problem = body_problem(event)
         if problem is not None:
-            return {
-                "statusCode": problem.status,
-                "headers": {"Content-Type": PROBLEM_JSON},
-                "body": jsonutil.dumps(problem.to_problem()),
-                "isBase64Encoded": False,
-            }
+            return _problem_result(problem)
+        try:
+            principal = principal_from_event(event)
+        except ProblemError as refused:
+            return _problem_result(refused)
+        app.append_context(**{_PRINCIPAL: principal})  # cleared by resolve() when it is done
         return app.resolve(event, context)
 
     return instrument(lambda_handler, traced=traced, function=function)

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bbws.core.errors import Forbidden, Unauthorized
+from bbws.core.errors import FieldError, Forbidden, InvalidInput, Unauthorized
 
 TENANT_CLAIM = "custom:tenantId"
 GROUPS_CLAIM = "cognito:groups"
 ADMIN_GROUP = "admin"
-TENANT_HEADER = "x-tenant-id"
+TENANT_HEADER = "X-Tenant-Id"
+# Tenant ids are UUIDs; longer values cannot name a tenant (and DynamoDB refuses huge keys).
+MAX_TENANT_ID_LENGTH = 128
 
 
 class Role(StrEnum):
@@ -25,9 +27,13 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class Principal:
+    """The verified caller. `tenant_id`: a tenant's own tenant; `selected_tenant`: the tenant an
+    admin named in `X-Tenant-Id` (None: every tenant)."""
+
     role: Role
     subject: str | None = None
     tenant_id: str | None = None
+    selected_tenant: str | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -77,21 +83,47 @@ def groups_of(claims: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
+def requested_tenant(event: Mapping[str, Any]) -> str | None:
+    """The tenant an event's `X-Tenant-Id` names (any case of the name), None without one; a
+    value that cannot be a tenant id, or two different values, is a 400."""
+    wanted = TENANT_HEADER.lower()
+    values = [str(v) for k, v in (event.get("headers") or {}).items() if k.lower() == wanted]
+    for name, many in (event.get("multiValueHeaders") or {}).items():
+        if name.lower() == wanted and isinstance(many, list):
+            values.extend(str(v) for v in many)
+    if not values:
+        return None
+    if len(set(values)) > 1 or not 1 <= len(values[0]) <= MAX_TENANT_ID_LENGTH:
+        raise InvalidInput(
+            f"{TENANT_HEADER} must name one tenant",
+            [FieldError(TENANT_HEADER, f"must be one tenant id of 1 to {MAX_TENANT_ID_LENGTH} characters")],
+        )
+    return values[0]
+
+
 def principal_from_event(event: Mapping[str, Any]) -> Principal:
-    """The caller of an API Gateway REST proxy event.
+    """The caller of an API Gateway REST proxy event, with the tenant it acts on.
 
     Claims come from `requestContext.authorizer.claims` (a Cognito authorizer in AWS, the local
     gateway's verifier locally); an API key the usage plan accepted shows as
     `requestContext.identity.apiKey`. Nothing in headers or body is trusted for identity.
+
+    `X-Tenant-Id` (SPEC section 3), the same rule for every route: an admin may name any tenant
+    (`selected_tenant`); a tenant may name only its own (any other is a 403); a caller without
+    a token names nobody (the header means nothing to it and is ignored). A value that cannot
+    be a tenant id is a 400 for every caller with a token.
     """
     context = event.get("requestContext") or {}
     claims = (context.get("authorizer") or {}).get("claims") or {}
     if claims:
         subject = claims.get("sub")
+        selected = requested_tenant(event)
         if ADMIN_GROUP in groups_of(claims):
-            return Principal(Role.ADMIN, subject=subject)
+            return Principal(Role.ADMIN, subject=subject, selected_tenant=selected)
         tenant_id = claims.get(TENANT_CLAIM)
         if tenant_id:
+            if selected is not None and selected != str(tenant_id):
+                raise Forbidden(f"{TENANT_HEADER} names another tenant than the token's")
             return Principal(Role.TENANT, subject=subject, tenant_id=str(tenant_id))
         raise Forbidden("the token carries neither a tenant nor the admin group")
     if (context.get("identity") or {}).get("apiKey"):
@@ -111,16 +143,11 @@ def require_storefront(principal: Principal) -> None:
         raise Unauthorized("this operation needs a storefront API key (X-Api-Key)")
 
 
-def tenant_scope(principal: Principal, requested_tenant: str | None) -> str | None:
-    """The tenant a tenant-or-admin request acts on.
-
-    A tenant always acts on its own tenant (a different `X-Tenant-Id` is 403); an admin acts on
-    the tenant named by `X-Tenant-Id`, or on every tenant (None) when it names none.
-    """
+def tenant_scope(principal: Principal) -> str | None:
+    """The tenant a tenant-or-admin request acts on: a tenant's own; for an admin the tenant it
+    named in `X-Tenant-Id`, or every tenant (None) when it named none."""
     if principal.role is Role.ANONYMOUS or principal.role is Role.STOREFRONT:
         raise Unauthorized("this operation needs a tenant or administrator token")
     if principal.is_admin:
-        return requested_tenant or None
-    if requested_tenant and requested_tenant != principal.tenant_id:
-        raise Forbidden("X-Tenant-Id does not match the token's tenant")
+        return principal.selected_tenant
     return principal.tenant_id

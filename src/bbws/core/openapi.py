@@ -7,9 +7,8 @@ OpenAPI models, a quarter of a second to import) live with the generator in `bbw
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse, OpenAPIResponseHeader
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,18 +22,6 @@ API_KEY = "apiKey"
 ADMIN_ONLY: list[dict[str, list[str]]] = [{BEARER: []}]
 ANYONE: list[dict[str, list[str]]] = [{}, {BEARER: []}]
 STOREFRONT: list[dict[str, list[str]]] = [{API_KEY: []}]
-
-# `X-Tenant-Id` (SPEC §3): selects a tenant for an admin; a tenant may only name its own.
-TenantHeader = Annotated[
-    str | None,
-    Header(
-        alias="X-Tenant-Id",
-        min_length=1,
-        max_length=128,
-        description="Admins: the tenant to act on; tenants: their own id only",
-    ),
-]
-
 
 class ProblemFieldError(BaseModel):
     model_config = ConfigDict(extra="forbid")

@@ -58,6 +58,11 @@ def parse_limit(raw: str | None) -> int:
     return int(raw)
 
 
+def invalid_cursor() -> InvalidInput:
+    """The 400 for a cursor this list did not issue (edited, forged, or from another list)."""
+    return InvalidInput("the cursor is not valid for this list", [FieldError("cursor", "invalid or tampered cursor")])
+
+
 def _tag(scope: str, payload: bytes) -> bytes:
     return hashlib.blake2b(payload, key=scope.encode()[:64], digest_size=_TAG_BYTES).digest()
 
@@ -100,9 +105,7 @@ def decode_cursor(
     """
     if cursor is None or cursor == "":
         return None
-    invalid = InvalidInput(
-        "the cursor is not valid for this list", [FieldError("cursor", "invalid or tampered cursor")]
-    )
+    invalid = invalid_cursor()
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
     except (binascii.Error, ValueError):

@@ -3,7 +3,9 @@
 The documents are generated from the same Powertools resolvers that serve the requests, then
 corrected where Powertools' defaults do not describe this platform: request validation errors
 are 400 problem+json here (Powertools declares a 422 `HTTPValidationError`), every API function
-answers 413 to an oversized body and 415 to a body that is not JSON, and a 204 has no content.
+answers 413 to an oversized body and 415 to a body that is not JSON, a 204 has no content, and
+every operation a token may call takes `X-Tenant-Id` (applied before routing by
+`bbws.core.api.api_entry_point`, the same rule on every route; docs/security.md).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn,
 
 from bbws import __version__
 from bbws.core.functions import FUNCTIONS, LambdaFunction, Trigger
+from bbws.core.identity import MAX_TENANT_ID_LENGTH, TENANT_HEADER
 from bbws.core.openapi import API_KEY, BEARER, PROBLEM_JSON, Problem, problem_responses
 from bbws.core.routes import BASE_PATH
 
@@ -39,6 +42,22 @@ SECURITY_SCHEMES: dict[str, SecurityScheme] = {
 }
 
 
+TENANT_PARAMETER: dict[str, Any] = {
+    "name": TENANT_HEADER,
+    "in": "header",
+    "required": False,
+    "description": (
+        "Admins: the tenant to act on (lists and reads show only its data, writes touch only its "
+        "orders); tenants: their own id only (another is a 403). Ignored without a token."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TENANT_ID_LENGTH, "title": TENANT_HEADER},
+}
+
+
+def _takes_a_token(operation: dict[str, Any]) -> bool:
+    return any(BEARER in requirement for requirement in operation.get("security", []))
+
+
 def _problem_response(status: int) -> dict[str, Any]:
     declared = problem_responses(status)[status]
     return {
@@ -54,6 +73,12 @@ def _is_powertools_validation_error(response: dict[str, Any]) -> bool:
 
 def _correct_operation(operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
+    if _takes_a_token(operation):
+        parameters: list[dict[str, Any]] = operation.setdefault("parameters", [])
+        if not any(p.get("name") == TENANT_HEADER and p.get("in") == "header" for p in parameters):
+            parameters.append(TENANT_PARAMETER)
+        if "403" not in responses:
+            responses["403"] = _problem_response(403)
     # Path parameters are plain strings (an impossible id is a 404), so only a query, header or
     # body can fail validation.
     validated = bool(operation.get("requestBody")) or any(

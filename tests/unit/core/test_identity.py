@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bbws.core.errors import Forbidden, Unauthorized
+from bbws.core.errors import Forbidden, InvalidInput, Unauthorized
 from bbws.core.identity import (
     ADMIN_GROUP,
     ANONYMOUS,
@@ -134,21 +134,49 @@ def test_only_the_storefront_passes_require_storefront() -> None:
         require_storefront(Principal(Role.ADMIN))
 
 
+def _token_event(claims: dict[str, str], **headers: str) -> dict[str, object]:
+    return api_event("GET", "/orders", claims=claims, headers=headers)
+
+
 def test_a_tenant_acts_on_its_own_tenant_only() -> None:
-    tenant = Principal(Role.TENANT, tenant_id="t-1")
-    assert tenant_scope(tenant, None) == "t-1"
-    assert tenant_scope(tenant, "t-1") == "t-1"
-    with pytest.raises(Forbidden):
-        tenant_scope(tenant, "t-2")
+    # Given a tenant's token, naming no tenant or its own
+    for event in (_token_event(tenant_claims("t-1")), _token_event(tenant_claims("t-1"), **{"X-Tenant-Id": "t-1"})):
+        # Then it acts on its own tenant
+        assert tenant_scope(principal_from_event(event)) == "t-1"
+    # And naming another tenant, in any case of the header's name, is a 403
+    for name in ("X-Tenant-Id", "x-tenant-id", "X-TENANT-ID"):
+        with pytest.raises(Forbidden):
+            principal_from_event(_token_event(tenant_claims("t-1"), **{name: "t-2"}))
 
 
 def test_an_admin_selects_a_tenant_or_all() -> None:
-    admin = Principal(Role.ADMIN)
-    assert tenant_scope(admin, "t-9") == "t-9"
-    assert tenant_scope(admin, None) is None
+    named = principal_from_event(_token_event(admin_claims(), **{"x-tenant-id": "t-9"}))
+    assert named.selected_tenant == "t-9"
+    assert tenant_scope(named) == "t-9"
+    assert tenant_scope(principal_from_event(_token_event(admin_claims()))) is None
+
+
+@pytest.mark.parametrize("value", ["", "t" * 129])
+def test_a_header_that_cannot_name_a_tenant_is_a_400(value: str) -> None:
+    with pytest.raises(InvalidInput):
+        principal_from_event(_token_event(admin_claims(), **{"X-Tenant-Id": value}))
+
+
+def test_two_different_tenant_headers_are_a_400_not_a_choice() -> None:
+    # Given a tenant sending its own id and another one (API Gateway keeps the last in `headers`)
+    event = _token_event(tenant_claims("t-1"), **{"X-Tenant-Id": "t-1"})
+    event["multiValueHeaders"]["X-Tenant-Id"] = ["t-2", "t-1"]  # type: ignore[index]
+    # Then neither is picked
+    with pytest.raises(InvalidInput):
+        principal_from_event(event)
+
+
+def test_callers_without_a_token_name_no_tenant() -> None:
+    storefront = api_event("POST", "/orders", api_key="k", headers={"X-Tenant-Id": "t-1"})
+    assert principal_from_event(storefront) == Principal(Role.STOREFRONT)
 
 
 @pytest.mark.parametrize("principal", [ANONYMOUS, Principal(Role.STOREFRONT)])
 def test_tenant_routes_need_a_token(principal: Principal) -> None:
     with pytest.raises(Unauthorized):
-        tenant_scope(principal, None)
+        tenant_scope(principal)

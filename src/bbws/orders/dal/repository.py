@@ -114,18 +114,24 @@ class OrderRepository:
         sources: frozenset[OrderStatus],
         now: str,
         notification: str | None,
+        *,
+        tenant_id: str | None = None,
     ) -> tuple[Order, str | None]:
         """Move the order to `target` if its status is one of `sources`, in one conditional
         UpdateItem. A notification the move must announce is recorded on the order in the same
         write (the outbox), so it survives a failed publish. Returns the order and the
         notification it owes after the move: this move's, or one an earlier move could not
-        publish. Raises StatusNotChanged."""
+        publish. With `tenant_id`, only an order of that tenant moves. Raises StatusNotChanged."""
         names = {"#status": "status"}
         values: dict[str, Any] = {":target": target.value, ":now": now}
         for index, source in enumerate(sorted(sources)):
             values[f":from{index}"] = source.value
         allowed = ", ".join(f":from{index}" for index in range(len(sources)))
         update = "SET #status = :target, updatedAt = :now"
+        condition = f"attribute_exists(pk) AND #status IN ({allowed})"
+        if tenant_id is not None:
+            condition += " AND tenantId = :tenant"
+            values[":tenant"] = tenant_id
         if notification:
             update += f", {PENDING_NOTIFICATION} = :notification"
             values[":notification"] = notification
@@ -133,7 +139,7 @@ class OrderRepository:
             answer = self.table.update_item(
                 Key=order_key(order_id),
                 UpdateExpression=update,
-                ConditionExpression=f"attribute_exists(pk) AND #status IN ({allowed})",
+                ConditionExpression=condition,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",

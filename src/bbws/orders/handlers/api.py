@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from bbws.core.api import api_entry_point, build_resolver, current_principal
 from bbws.core.clock import now_iso
 from bbws.core.identity import require_storefront
-from bbws.core.openapi import ADMIN_ONLY, PROBLEM_JSON, STOREFRONT, Problem, TenantHeader, header, problem_responses
+from bbws.core.openapi import ADMIN_ONLY, PROBLEM_JSON, STOREFRONT, Problem, header, problem_responses
 from bbws.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from bbws.core.routes import BASE_PATH
 from bbws.orders.dal.repository import OrderRepository
@@ -89,12 +89,11 @@ def submit_order(
     responses={200: {"description": "A page of orders"}, **problem_responses(400, 401, 403, 413)},
 )
 def list_orders(
-    tenant: TenantHeader = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(description="`nextCursor` of the previous page")] = None,
 ) -> OrderPage:
     principal = current_principal(app)
-    page = management.list_orders(OrderRepository.from_settings(), principal, tenant, limit, cursor)
+    page = management.list_orders(OrderRepository.from_settings(), principal, limit, cursor)
     return OrderPage(
         items=[to_view(order, admin=principal.is_admin) for order in page.items], next_cursor=page.next_cursor
     )
@@ -111,9 +110,9 @@ def list_orders(
     security=ADMIN_ONLY,
     responses={200: {"description": "The order"}, **problem_responses(401, 403, 404, 413)},
 )
-def get_order(order_id: OrderIdPath, tenant: TenantHeader = None) -> OrderView:
+def get_order(order_id: OrderIdPath) -> OrderView:
     principal = current_principal(app)
-    order = management.read_order(OrderRepository.from_settings(), principal, tenant, order_id)
+    order = management.read_order(OrderRepository.from_settings(), principal, order_id)
     return to_view(order, admin=principal.is_admin)
 
 

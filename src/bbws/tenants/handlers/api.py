@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from bbws.core.api import api_entry_point, build_resolver, current_principal
 from bbws.core.clock import now_iso
-from bbws.core.openapi import ADMIN_ONLY, TenantHeader, header, problem_responses
+from bbws.core.openapi import ADMIN_ONLY, header, problem_responses
 from bbws.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from bbws.core.routes import BASE_PATH
 from bbws.tenants.dal.repository import TenantRepository
@@ -25,7 +25,7 @@ _TAGS = ["tenants"]
 @app.get(
     "/tenants",
     summary="List tenants",
-    description="Admins only; newest first.",
+    description="Admins only; newest first. With `X-Tenant-Id`, only that tenant.",
     tags=_TAGS,
     security=ADMIN_ONLY,
     responses={200: {"description": "A page of tenants"}, **problem_responses(400, 401, 403, 413)},
@@ -67,11 +67,9 @@ def create_tenant(tenant: NewTenant) -> Response[TenantView]:
     security=ADMIN_ONLY,
     responses={200: {"description": "The tenant"}, **problem_responses(401, 403, 404, 413)},
 )
-def get_tenant(
-    tenant_id: Annotated[str, Path(alias="tenantId", description="The tenant's id")], tenant: TenantHeader = None
-) -> TenantView:
+def get_tenant(tenant_id: Annotated[str, Path(alias="tenantId", description="The tenant's id")]) -> TenantView:
     repository = TenantRepository.from_settings()
-    return TenantView.of(registry.read_tenant(repository, current_principal(app), tenant_id, tenant))
+    return TenantView.of(registry.read_tenant(repository, current_principal(app), tenant_id))
 
 
 lambda_handler = api_entry_point(app, function="tenants-api")

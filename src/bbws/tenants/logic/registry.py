@@ -5,18 +5,22 @@ from __future__ import annotations
 import uuid
 
 from bbws.core.errors import Conflict, NotFound
-from bbws.core.identity import Principal, require_admin, tenant_scope
-from bbws.core.pagination import Page
+from bbws.core.identity import MAX_TENANT_ID_LENGTH, Principal, require_admin, tenant_scope
+from bbws.core.pagination import Page, invalid_cursor
 from bbws.tenants.dal.repository import EmailTaken, TenantRepository
 from bbws.tenants.models.tenant import NewTenant, Tenant
 
-# Longer ids cannot exist (ours are UUIDs); DynamoDB would refuse keys near its size limit.
-MAX_TENANT_ID_LENGTH = 128
-
-
 def list_tenants(repository: TenantRepository, principal: Principal, limit: int, cursor: str | None) -> Page[Tenant]:
+    """Every tenant, newest first (admin); an admin that selected a tenant (`X-Tenant-Id`) sees
+    only that one (one GetItem; no page follows, so no cursor belongs to that list)."""
     require_admin(principal)
-    return repository.list_page(limit, cursor)
+    selected = tenant_scope(principal)
+    if selected is None:
+        return repository.list_page(limit, cursor)
+    if cursor:
+        raise invalid_cursor()
+    tenant = repository.get(selected)
+    return Page(items=[tenant] if tenant else [], next_cursor=None)
 
 
 def create_tenant(repository: TenantRepository, principal: Principal, request: NewTenant, now: str) -> Tenant:
@@ -29,12 +33,10 @@ def create_tenant(repository: TenantRepository, principal: Principal, request: N
     return tenant
 
 
-def read_tenant(
-    repository: TenantRepository, principal: Principal, tenant_id: str, requested_tenant: str | None = None
-) -> Tenant:
-    """The tenant itself or an admin; to anyone else's token it does not exist (404). A tenant
-    naming another tenant in `X-Tenant-Id` is a 403, as on every route."""
-    scope = tenant_scope(principal, requested_tenant)
+def read_tenant(repository: TenantRepository, principal: Principal, tenant_id: str) -> Tenant:
+    """The tenant itself or an admin; to anyone else's token (and outside the tenant an admin
+    selected) it does not exist (404)."""
+    scope = tenant_scope(principal)
     visible = (scope is None or scope == tenant_id) and len(tenant_id) <= MAX_TENANT_ID_LENGTH
     tenant = repository.get(tenant_id) if visible else None
     if tenant is None:
