@@ -193,7 +193,7 @@ def api_entry_point(
             principal = principal_from_event(event)
         except ProblemError as refused:
             return _problem_result(refused)
-        app.append_context(**{_PRINCIPAL: principal})  # cleared by resolve() when it is done
+        app.context[_PRINCIPAL] = principal  # resolve() clears the context when it is done
         return app.resolve(event, context)
 
     return instrument(lambda_handler, traced=traced, function=function)

@@ -23,6 +23,7 @@ ADMIN_ONLY: list[dict[str, list[str]]] = [{BEARER: []}]
 ANYONE: list[dict[str, list[str]]] = [{}, {BEARER: []}]
 STOREFRONT: list[dict[str, list[str]]] = [{API_KEY: []}]
 
+
 class ProblemFieldError(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -10,6 +10,7 @@ from bbws.core.pagination import Page, invalid_cursor
 from bbws.tenants.dal.repository import EmailTaken, TenantRepository
 from bbws.tenants.models.tenant import NewTenant, Tenant
 
+
 def list_tenants(repository: TenantRepository, principal: Principal, limit: int, cursor: str | None) -> Page[Tenant]:
     """Every tenant, newest first (admin); an admin that selected a tenant (`X-Tenant-Id`) sees
     only that one (one GetItem; no page follows, so no cursor belongs to that list)."""
