@@ -185,7 +185,7 @@ def rehearsals(function: LambdaFunction) -> list[Rehearsal]:
         path = route.path.replace("{", "").replace("}", "")  # "/products/productId": an id
         listing = route.method == "GET" and "{" not in route.path
         body = "{}" if route.method in ("POST", "PUT", "PATCH") else None
-        claims = {"sub": "bbws-priming", "cognito:groups": "admin"} if listing else None
+        claims = {"sub": "bbws-priming", "cognito:groups": "[admin]"} if listing else None  # the authorizer's form
         event = _api_event(route.method, path, body=body, claims=claims)
         found.append(Rehearsal(f"{route.method} {route.path}", event, _below_500))
         valid = _VALID_BODIES.get((route.method, route.path))
