@@ -38,7 +38,8 @@ DEPLOYING = {"deploy-dev.yml": "dev", "promote-sit.yml": "sit", "promote-prod.ym
 
 # A workflow the schema check accepts although it is unsafe in every way the linters look for:
 # an attacker-controlled issue title expanded into a shell script, an action pinned by a movable
-# tag, a misspelt input GitHub would ignore with a warning, and every permission granted.
+# tag, a misspelt input GitHub would ignore with a warning, every permission granted, and an
+# unquoted variable that shellcheck flags.
 UNSAFE = """\
 name: unsafe
 on:
@@ -53,6 +54,7 @@ jobs:
         with:
           persist-credential: false
       - run: echo "${{ github.event.issue.title }}"
+      - run: cp $HOME/notes ./notes
 """
 
 
@@ -149,6 +151,7 @@ def test_the_linters_catch_what_the_schema_check_lets_through(tmp_path: Path) ->
     assert linted.returncode == 1
     assert '"github.event.issue.title" is potentially untrusted' in linted.stdout
     assert 'input "persist-credential" is not defined in action "actions/checkout@v7"' in linted.stdout
+    assert "SC2086" in linted.stdout  # shellcheck ran on the `run:` script
     audited = _zizmor(unsafe)
     assert audited.returncode != 0
     found = set(re.findall(r"^\w+\[([\w-]+)\]", audited.stdout + audited.stderr, flags=re.MULTILINE))
