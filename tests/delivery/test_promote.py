@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from bbws.cli import app
 from bbws.delivery import accounts
 from bbws.delivery.accounts import Environment, GuardError
-from bbws.delivery.deploy import deploy, load_artifacts
+from bbws.delivery.deploy import deploy, load_artifacts, rollback
 from bbws.delivery.manifest import Manifest
 from bbws.delivery.promote import fetch_passed, promote
 from bbws.delivery.store import ArtifactStore, Status, artifact_key, b64_sha256, manifest_key, manifest_sha256
@@ -230,3 +230,70 @@ def test_every_key_prefix_promotion_reads_is_granted_to_the_next_stage_and_writt
     assert granted("deploy", "ArtifactsAndReleaseRecords") == prefixes
     assert granted("deploy", "PromoteFromThePreviousEnvironment") == prefixes
     assert granted("bucket", "NextEnvironmentPromotesPassedArtifacts") == prefixes
+
+
+def _later_build(tmp_path: Path) -> Path:
+    later = tmp_path / "later"
+    later.mkdir()
+    make_dist(
+        later,
+        {name: {f"bbws/{name.split('-')[0]}/handlers/api.py": b"later = True\n"} for name in BOTH},
+        handler="by-name",
+    )
+    return later
+
+
+def test_an_older_build_a_newer_release_replaced_is_promoted_by_its_build(
+    cloud: Cloud, dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given dev passed build A, then build B, and A's files are gone
+    monkeypatch.setattr(accounts, "ENVIRONMENTS", TEST_ENVIRONMENTS)
+    _pass_in(cloud, DEV, dist)
+    old = manifest_sha256(Manifest.read(dist))
+    old_zips = {a.name: a.spec.sha256 for a in load_artifacts(dist)}
+    for built in dist.iterdir():  # the fixture's dist is tmp_path itself
+        built.unlink()
+    _pass_in(cloud, DEV, _later_build(tmp_path))
+    # When nothing is named, the last build that passed is fetched
+    latest = fetch_passed(DEV, SIT, cloud.session, tmp_path / "latest", functions=BOTH)
+    assert {n: f.sha256 for n, f in latest.functions.items()} != old_zips
+    # And when build A is named, A is fetched and promoted, through the CLI as the workflows do
+    out = tmp_path / "old"
+    both = ["-f", "health", "-f", "orders-api"]
+    runner = CliRunner()
+    fetched = runner.invoke(app, ["fetch", "--from", "dev", "--to", "sit", "--out", str(out), "--build", old, *both])
+    assert fetched.exit_code == 0, fetched.output
+    promoted = runner.invoke(app, ["promote", "--from", "dev", "--to", "sit", "--dist", str(out)])
+    assert promoted.exit_code == 0, promoted.output
+    for name, sha256 in old_zips.items():
+        record = _store(cloud, SIT).read_record(name)
+        assert record is not None
+        assert record.sha256 == sha256
+
+
+def test_a_build_rolled_back_after_it_passed_is_never_promoted(cloud: Cloud, dist: Path, tmp_path: Path) -> None:
+    # Given dev passed build A and then rolled it back
+    _pass_in(cloud, DEV, dist)
+    old = manifest_sha256(Manifest.read(dist))
+    rollback(DEV, cloud.session, list(BOTH))
+    # Then A is refused while its rolled-back record is there
+    with pytest.raises(GuardError, match=r"health: \w+ is rolled-back in dev, not passed"):
+        fetch_passed(DEV, SIT, cloud.session, tmp_path / "a", functions=BOTH, build=old)
+    # And after a newer build replaced that record, still refused: the deploy kept the rollback
+    deploy(DEV, load_artifacts(_later_build(tmp_path)), cloud.session)
+    with pytest.raises(GuardError, match=r"health: \w+ never passed in dev, or was rolled back there"):
+        fetch_passed(DEV, SIT, cloud.session, tmp_path / "b", functions=BOTH, build=old)
+    with pytest.raises(GuardError, match="never passed in dev, or was rolled back there"):
+        promote(DEV, SIT, cloud.session, dist=dist)
+    assert _versions(cloud, SIT, "health") == ["$LATEST", "1"]
+
+
+@pytest.mark.parametrize("build", ["latest", "ABC", "0" * 63, "../" + "0" * 61])
+def test_a_build_that_is_not_a_sha256_is_refused_before_any_download(cloud: Cloud, tmp_path: Path, build: str) -> None:
+    with pytest.raises(GuardError, match="a build is the 64 hex digits of its manifest's sha256"):
+        fetch_passed(DEV, SIT, cloud.session, tmp_path / "out", functions=BOTH, build=build)
+
+
+def test_a_build_the_bucket_does_not_hold_is_refused_by_name(cloud: Cloud, tmp_path: Path) -> None:
+    with pytest.raises(GuardError, match=r"manifests/0{64}\.json: no such manifest in dev"):
+        fetch_passed(DEV, SIT, cloud.session, tmp_path / "out", functions=BOTH, build="0" * 64)

@@ -291,12 +291,21 @@ def test_promotion_fetches_what_passed_from_the_source_bucket_not_a_ci_artifact(
 ) -> None:
     """Given a promotion workflow, then it is manual, takes no run id, downloads no GitHub
     artifact (they expire after at most 90 days) and needs no `actions: read`: it fetches the
-    passed build from the source stage's bucket by sha256, verifies it again and promotes it."""
+    passed build (the last, or an older one named by its build) from the source stage's bucket
+    by sha256, verifies it again and promotes it."""
     workflow = _load(name)
-    assert workflow[True] == {"workflow_dispatch": None}
+    inputs = workflow[True]["workflow_dispatch"]["inputs"]
+    assert inputs == {
+        "build": {"description": inputs["build"]["description"], "required": False, "type": "string", "default": ""}
+    }
     assert not [s for s in _steps(workflow) if "artifact" in str(s.get("uses", ""))]
     runs = [s.get("run", "") for s in _steps(workflow)]
-    fetch = runs.index(f".venv/bin/bbws fetch --from {source} --to {target} --out dist")
+    fetch = next(i for i, run in enumerate(runs) if "bbws fetch" in run)
+    assert _bbws_invocations(runs[fetch]) == [
+        ["fetch", "--from", source, "--to", target, "--out", "dist", "--build", "$BUILD"],
+        ["fetch", "--from", source, "--to", target, "--out", "dist"],
+    ]
+    assert _steps(workflow)[fetch]["env"] == {"BUILD": "${{ inputs.build }}"}  # never expanded into the script
     verify = runs.index(".venv/bin/bbws verify dist")
     promote = runs.index(f".venv/bin/bbws promote --from {source} --to {target} --dist dist")
     release = runs.index(f".venv/bin/bbws release --env {target}")

@@ -219,13 +219,19 @@ def fetch_command(
         "dist"
     ),
     function: FunctionsOption = None,
+    build: Annotated[
+        str | None,
+        typer.Option(help="An older build (its manifest's sha256) whose zips passed in --from. Default: the last."),
+    ] = None,
 ) -> None:
     """Download the artifacts that passed in --from from its bucket, by sha256 (re-hashed), into a
     dist directory for `bbws verify` and `bbws promote --dist`."""
     with _failures():
         target = _environment(destination)
         names = tuple(function or BY_NAME)
-        fetch_passed(_environment(source), target, accounts.session_for(target), out, functions=names, report=_say)
+        fetch_passed(
+            _environment(source), target, accounts.session_for(target), out, functions=names, build=build, report=_say
+        )
 
 
 def promote_command(

@@ -111,8 +111,16 @@ def deploy_artifact(env: Environment, lam: Any, store: ArtifactStore, artifact: 
         artifact=artifact.spec,
         manifest_sha256=build,
     ).moved_to(Status.DEPLOYED)
+    withdraw_if_rolled_back(store, store.read_record(artifact.name))
     store.write_record(record)
     return record
+
+
+def withdraw_if_rolled_back(store: ArtifactStore, record: ReleaseRecord | None) -> None:
+    """A release that passed here and was rolled back afterwards is no longer promotable: its
+    entry in the passed index says so before a newer deploy replaces the record that does."""
+    if record is not None and record.status == Status.ROLLED_BACK and record.passed_at() is not None:
+        store.write_passed(record)
 
 
 def deploy(
@@ -179,6 +187,7 @@ def mark_passed(
         if record.status == Status.RELEASED:
             record = record.moved_to(Status.PASSED)
             store.write_record(record)
+        store.write_passed(record)
         marked.append(record)
     return marked
 

@@ -12,6 +12,7 @@ bucket's policy grants the next stage's deploy role read access to `artifacts/*`
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,6 +31,29 @@ def _adjacent(source: Environment, destination: Environment) -> None:
             f"refusing to promote {source.name} -> {destination.name}: "
             f"{destination.name} receives only from {destination.previous or 'nowhere (it is built here)'}",
         )
+
+
+def passed_zip(previous: Environment, store: ArtifactStore, name: str, sha256: str) -> ReleaseRecord:
+    """The release in which this exact zip passed as this function in `previous`: its current
+    record, or the passed index (a build a newer release replaced there). Refuses a zip that
+    never passed there, or whose release there is rolled back, saying what `previous` has."""
+    current = store.read_record(name)
+    state = current.status if current is not None and current.sha256 == sha256 else None
+    if current is not None and state == Status.PASSED:
+        return current
+    indexed = None if state == Status.ROLLED_BACK else store.read_passed(name, sha256)
+    if indexed is not None:
+        return indexed
+    if state is not None:
+        raise GuardError(
+            f"refusing to promote from {previous.name}:\n  {name}: {sha256[:12]} is {state} in {previous.name}, "
+            "not passed"
+        )
+    last = f"; {previous.name} passed {current.sha256[:12]}" if current and current.status == Status.PASSED else ""
+    raise GuardError(
+        f"refusing to promote artifacts that did not pass:\n  {name}: {sha256[:12]} never passed in "
+        f"{previous.name}, or was rolled back there{last}"
+    )
 
 
 def passed_artifacts(previous: Environment, store: ArtifactStore, functions: Sequence[str]) -> dict[str, ReleaseRecord]:
@@ -77,12 +101,15 @@ def fetch_passed(
     out: Path,
     *,
     functions: Sequence[str],
+    build: str | None = None,
     report: Callable[[str], None] = lambda _line: None,
 ) -> Manifest:
     """Write into `out` (new or empty) the zips of `functions` that passed in `source` and their
     build's manifest (limited to those functions), every file fetched by sha256 from the source
     bucket and re-hashed. The result is a dist directory `bbws verify` and `bbws promote --dist`
-    accept. Needs the destination's credentials."""
+    accept. Needs the destination's credentials. `build` (a manifest's sha256): that build, if
+    each of its zips passed in `source`, even after a newer release replaced it there; default:
+    what `source` passed last."""
     _adjacent(source, destination)
     if not functions:
         raise GuardError("name the functions to fetch")
@@ -90,9 +117,18 @@ def fetch_passed(
         raise GuardError(f"{out}: not empty; fetch into a new directory")
     require_account(destination, session)
     store = ArtifactStore(source, session.client("s3", region_name=source.region))
-    passed = passed_artifacts(source, store, functions)
-    build = _one_build(source, passed)
-    manifest = store.download_manifest(build)
+    if build is None:
+        passed = passed_artifacts(source, store, functions)
+        build = _one_build(source, passed)
+        manifest = store.download_manifest(build)
+    else:
+        if not re.fullmatch(r"[0-9a-f]{64}", build):
+            raise GuardError(f"--build {build!r}: a build is the 64 hex digits of its manifest's sha256")
+        manifest = store.download_manifest(build)
+        missing = sorted(set(functions) - set(manifest.functions))
+        if missing:
+            raise GuardError(f"build {build[:12]} has no artifact for {', '.join(missing)}; name others with -f")
+        passed = {name: passed_zip(source, store, name, manifest.functions[name].sha256) for name in functions}
     wrong = [
         f"{name}: passed {record.sha256[:12]}, but build {build[:12]} lists "
         f"{manifest.functions[name].sha256[:12] if name in manifest.functions else 'nothing'}"
@@ -134,12 +170,6 @@ def promote(
             dist = Path(scratch) / "dist"
             fetch_passed(source, destination, session, dist, functions=functions, report=report)
         artifacts = load_artifacts(dist, functions)
-        passed = passed_artifacts(source, source_store, [a.name for a in artifacts])
-        mismatched = [
-            f"{a.name}: {a.path} is {a.spec.sha256[:12]}, but {source.name} passed {passed[a.name].sha256[:12]}"
-            for a in artifacts
-            if passed[a.name].sha256 != a.spec.sha256
-        ]
-        if mismatched:
-            raise GuardError("refusing to promote artifacts that did not pass:\n  " + "\n  ".join(mismatched))
+        for artifact in artifacts:
+            passed_zip(source, source_store, artifact.name, artifact.spec.sha256)
         return deploy(destination, artifacts, session, report)

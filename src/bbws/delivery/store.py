@@ -56,6 +56,10 @@ class ReleaseRecord(BaseModel):
     # promotion writes next to the fetched zips so `bbws verify` can check them again.
     manifest_sha256: str | None = None
 
+    def passed_at(self) -> str | None:
+        """When this release was recorded as passed (from its history), if it ever was."""
+        return next((entry.split(" ", 1)[0] for entry in self.history if f" {Status.PASSED} " in entry), None)
+
     def moved_to(self, status: Status) -> ReleaseRecord:
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return self.model_copy(
@@ -148,14 +152,39 @@ class ArtifactStore:
     def record_key(self, function: str) -> str:
         return f"releases/{self.env.name}/{function}.json"
 
-    def read_record(self, function: str) -> ReleaseRecord | None:
+    def _read(self, key: str) -> ReleaseRecord | None:
         try:
-            body = self._s3.get_object(Bucket=self.bucket, Key=self.record_key(function))["Body"].read()
+            body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
                 return None
             raise
         return ReleaseRecord.model_validate_json(body)
+
+    def read_record(self, function: str) -> ReleaseRecord | None:
+        return self._read(self.record_key(function))
+
+    # Every zip that passed here stays promotable after a newer release replaces its record:
+    # `releases/<env>/passed/<function>/<sha256>.json` is the record as it passed, overwritten
+    # with the rolled-back record if that release is rolled back here later (a build rolled back
+    # for cause is not promoted).
+
+    def passed_key(self, function: str, sha256: str) -> str:
+        return f"releases/{self.env.name}/passed/{function}/{sha256}.json"
+
+    def write_passed(self, record: ReleaseRecord) -> None:
+        """Index `record` (passed, or rolled back after passing) by its function and sha256."""
+        self._s3.put_object(
+            Bucket=self.bucket,
+            Key=self.passed_key(record.function, record.sha256),
+            Body=record.model_dump_json(by_alias=True, indent=2).encode(),
+            ContentType="application/json",
+        )
+
+    def read_passed(self, function: str, sha256: str) -> ReleaseRecord | None:
+        """The release of this zip as it passed here, unless it was rolled back since."""
+        record = self._read(self.passed_key(function, sha256))
+        return record if record is not None and record.status == Status.PASSED else None
 
     def write_record(self, record: ReleaseRecord) -> None:
         self._s3.put_object(
