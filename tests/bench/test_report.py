@@ -70,3 +70,25 @@ def test_every_section_is_printed_with_its_verdicts() -> None:
     assert "FAIL" in text
     assert "sesv2.SendEmail" in text
     assert "confirmation_emails" in text
+
+
+def test_strict_fails_on_any_missed_target_and_names_it() -> None:
+    from io import StringIO
+
+    from bench.__main__ import exit_status
+    from rich.console import Console
+
+    met = {"cold_start": {"health": {"pass": True}}, "warm": {"GET /health": {"pass": True}}}
+    missed = {
+        "cold_start": {"health": {"pass": True}, "orders-api": {"pass": False}, "notes": ["n"]},
+        "warm": {"POST /orders": {"pass": False}},
+    }
+    out = StringIO()
+    console = Console(file=out, width=200)
+    # Without --strict the bench is a measurement: exit 0 either way
+    assert exit_status(missed, strict=False, console=console) == 0
+    # With --strict a missed target fails the run, and the output names each
+    assert exit_status(missed, strict=True, console=console) == 1
+    assert "cold start orders-api" in out.getvalue()
+    assert "warm POST /orders" in out.getvalue()
+    assert exit_status(met, strict=True, console=console) == 0
