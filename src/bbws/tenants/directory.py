@@ -8,19 +8,24 @@ from __future__ import annotations
 import uuid
 
 from bbws.core.clock import now_iso
+from bbws.core.mailbox import UndeliverableAddress, parse_mailbox
 from bbws.tenants.dal.repository import EmailTaken, TenantRepository
 from bbws.tenants.models.tenant import Tenant
 
 
 def resolve_tenant(email: str) -> str:
-    """The id of the tenant whose contact email is `email` (ignoring case), creating one if
-    there is none. Safe under concurrency: however many callers race for a new email, exactly
-    one tenant is created and every caller gets its id."""
+    """The id of the tenant whose contact email is the same mailbox as `email` (its canonical
+    form, `bbws.core.mailbox`), creating one if there is none. Safe under concurrency: however
+    many callers race for a new mailbox, exactly one tenant is created and every caller gets its
+    id."""
     repository = TenantRepository.from_settings()
     known = repository.tenant_id_for_email(email)
     if known:
         return known
-    address = email.strip()
+    try:
+        address = parse_mailbox(email).address
+    except UndeliverableAddress:  # an order accepted before addresses were validated: store it
+        address = email.strip()
     tenant = Tenant(tenant_id=str(uuid.uuid4()), name=address, contact_email=address, created_at=now_iso())
     try:
         repository.create(tenant)

@@ -140,3 +140,25 @@ def test_admin_reads_any_tenant(aws_resources) -> None:
 
 def test_an_id_that_cannot_exist_is_a_plain_404(aws_resources) -> None:
     assert call("GET", f"/tenants/{'x' * 3000}", claims=admin_claims())["statusCode"] == 404
+
+
+def test_an_undeliverable_contact_email_is_a_400_naming_the_field(aws_resources) -> None:
+    for email in ("a..b@example.com", "b\u00f8b@example.com", "bob@example.com.", "\u212aelvin@example.com"):
+        response = create("Acme Ltd", email)
+        assert response["statusCode"] == 400, email
+        assert [e["field"] for e in response_json(response)["errors"]] == ["contactEmail"]
+    listed = call("GET", "/tenants", claims=admin_claims())
+    assert response_json(listed)["items"] == []
+
+
+def test_a_contact_email_is_stored_with_its_domain_as_punycode_and_claims_its_mailbox(aws_resources) -> None:
+    # Given a tenant whose contact email has an IDN domain
+    response = create("Bücher", "Owner@Bücher.example")
+    assert response["statusCode"] == 201
+    assert response_json(response)["contactEmail"] == "Owner@xn--bcher-kva.example"
+    # When another tenant names the same mailbox in another spelling
+    for spelling in ("owner@xn--bcher-kva.example", "OWNER@B\u00dcCHER.EXAMPLE", "owner@bu\u0308cher.example"):
+        # Then it conflicts
+        assert create("Again", spelling)["statusCode"] == 409, spelling
+    # And an order from any spelling of it resolves to that tenant
+    assert resolve_tenant("owner@BÜCHER.example") == response_json(response)["tenantId"]

@@ -8,13 +8,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
+from bbws.core.mailbox import DeliverableEmail
 from bbws.core.money import SUPPORTED_CURRENCIES, DecimalAmount, MoneyError, parse_money
 from bbws.orders.models.order import EmailProblem, OrderStatus
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 CAMPAIGN_CODE_PATTERN = r"^[A-Za-z0-9-]{3,32}$"
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN)]
 Currency = Annotated[
     str,
     Field(description="ISO 4217 code", json_schema_extra={"enum": list(SUPPORTED_CURRENCIES)}),
@@ -46,7 +45,7 @@ class OrderRequest(BaseModel):
 
     model_config = _REQUEST
 
-    customer_email: Email
+    customer_email: DeliverableEmail
     customer_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
     currency: Currency
     campaign_code: Annotated[str, StringConstraints(pattern=CAMPAIGN_CODE_PATTERN)] | None = None

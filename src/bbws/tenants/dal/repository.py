@@ -12,7 +12,7 @@ from bbws.core import aws
 from bbws.core.dynamo import query_page
 from bbws.core.pagination import Page
 from bbws.core.settings import get_settings
-from bbws.tenants.dal.schema import BY_TYPE_INDEX, ENTITY_TYPE, created_key, email_key, tenant_key
+from bbws.tenants.dal.schema import BY_TYPE_INDEX, ENTITY_TYPE, created_key, email_key, email_lookup_keys, tenant_key
 from bbws.tenants.models.tenant import Tenant
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ _LIST_KEYS = frozenset({"pk", "sk", "entityType", "createdKey"})
 
 
 class EmailTaken(Exception):
-    """The contact email already belongs to a tenant (any case)."""
+    """The contact email's mailbox already belongs to a tenant (any spelling)."""
 
 
 def to_item(tenant: Tenant) -> dict[str, Any]:
@@ -59,8 +59,13 @@ class TenantRepository:
         return from_item(item) if item else None
 
     def tenant_id_for_email(self, email: str, *, consistent: bool = False) -> str | None:
-        item = self.table.get_item(Key=email_key(email), ConsistentRead=consistent).get("Item")
-        return str(item["tenantId"]) if item else None
+        """The tenant owning this mailbox: one GetItem on its canonical claim (a second only for
+        an address with a legacy spelling the canonical claim missed)."""
+        for key in email_lookup_keys(email):
+            item = self.table.get_item(Key=key, ConsistentRead=consistent).get("Item")
+            if item:
+                return str(item["tenantId"])
+        return None
 
     def create(self, tenant: Tenant) -> None:
         """Store the tenant and its claim on the contact email, both or neither.

@@ -26,11 +26,16 @@ def list_tenants(repository: TenantRepository, principal: Principal, limit: int,
 
 def create_tenant(repository: TenantRepository, principal: Principal, request: NewTenant, now: str) -> Tenant:
     require_admin(principal)
+    taken = Conflict("a tenant with this contact email already exists")
+    # The transaction refuses a second claim on the canonical key; a claim written under a
+    # legacy spelling (before the canonical form) is found only by looking it up.
+    if repository.tenant_id_for_email(request.contact_email):
+        raise taken
     tenant = Tenant(tenant_id=str(uuid.uuid4()), name=request.name, contact_email=request.contact_email, created_at=now)
     try:
         repository.create(tenant)
     except EmailTaken:
-        raise Conflict("a tenant with this contact email already exists") from None
+        raise taken from None
     return tenant
 
 

@@ -8,12 +8,13 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+from bbws.core.mailbox import DeliverableEmail
 
 
 @dataclass(frozen=True)
 class Tenant:
-    """A customer organisation. `contact_email` is stored as given; it is unique ignoring case."""
+    """A customer organisation. `contact_email` is a deliverable address (A-label domain); its
+    canonical mailbox belongs to this tenant only."""
 
     tenant_id: str
     name: str
@@ -27,7 +28,7 @@ class NewTenant(BaseModel):
     model_config = ConfigDict(extra="forbid", alias_generator=to_camel, frozen=True)
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-    contact_email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=EMAIL_PATTERN)]
+    contact_email: DeliverableEmail
 
 
 class TenantView(BaseModel):
