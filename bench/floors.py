@@ -31,6 +31,7 @@ class Stack:
     batch: bool = False  # SQS BatchProcessor with a pydantic message model
     idempotency: bool = False  # Powertools idempotency on DynamoDB
     templates: bool = False  # Jinja2's immutable sandbox rendering one template
+    emails: bool = False  # email-validator checking one address (the function validates or keys emails)
     clients: tuple[str, ...] = ()  # what the function calls: dynamodb (Table + client), sqs, s3, sesv2
 
 
@@ -38,9 +39,11 @@ STACKS: dict[str, Stack] = {
     "health": Stack(resolver=True),
     "products-api": Stack(resolver=True, validation=True, tracer=True, clients=("dynamodb",)),
     "campaigns-api": Stack(resolver=True, validation=True, tracer=True, clients=("dynamodb",)),
-    "orders-api": Stack(resolver=True, validation=True, tracer=True, idempotency=True, clients=("dynamodb", "sqs")),
-    "orders-consumer": Stack(batch=True, tracer=True, clients=("dynamodb", "sqs")),
-    "tenants-api": Stack(resolver=True, validation=True, tracer=True, clients=("dynamodb",)),
+    "orders-api": Stack(
+        resolver=True, validation=True, tracer=True, idempotency=True, emails=True, clients=("dynamodb", "sqs")
+    ),
+    "orders-consumer": Stack(batch=True, tracer=True, emails=True, clients=("dynamodb", "sqs")),
+    "tenants-api": Stack(resolver=True, validation=True, tracer=True, emails=True, clients=("dynamodb",)),
     "notifications-consumer": Stack(batch=True, tracer=True, templates=True, clients=("dynamodb", "s3", "sesv2")),
     "email-events-consumer": Stack(batch=True, tracer=True, clients=("dynamodb", "sesv2")),
 }
@@ -113,12 +116,20 @@ def build(name: str, *, priming: bool) -> Handler:  # noqa: PLR0915 - one branch
         def render() -> str:
             return environment.get_template("t").render(name="floor")
 
+    check_email: Callable[[], Any] = str
+    if stack.emails:
+        from email_validator import validate_email
+
+        def check_email() -> Any:
+            return validate_email("floor@example.com", check_deliverability=False)
+
     def work() -> None:
         if stack.clients and not calls:
             calls.extend(_clients(stack.clients)[0])
         for call in calls:
             call()
         render()
+        check_email()
 
     inner: Handler
     event: dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 from bbws.core.mailbox import DeliverableEmail
@@ -24,6 +24,18 @@ _REQUEST = ConfigDict(extra="forbid", alias_generator=to_camel, frozen=True)
 _RESPONSE = ConfigDict(extra="forbid", alias_generator=to_camel, validate_by_name=True, frozen=True)
 
 
+def _json_integer(value: object) -> object:
+    """A JSON integer as the OpenAPI document's `"type": "integer"` means it (JSON Schema: a number
+    with no fractional part, so 2 and 2.0), never a boolean (`true` is not 1) or a string ("2")."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        raise ValueError("must be a JSON integer")
+    if isinstance(value, Decimal):
+        if value != value.to_integral_value():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
 class OrderLineRequest(BaseModel):
     """One line of an order. Prices are optional: the server prices every line from the catalog
     and refuses figures that differ from its own."""
@@ -31,8 +43,7 @@ class OrderLineRequest(BaseModel):
     model_config = _REQUEST
 
     product_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    # Strict: a JSON integer only; `true`, "2" or 2.0 are not a quantity.
-    quantity: Annotated[int, Strict(), Field(ge=1, le=1000)]
+    quantity: Annotated[int, Field(ge=1, le=1000), BeforeValidator(_json_integer)]
     product_name: Annotated[str, StringConstraints(max_length=200)] | None = Field(
         default=None, description="Informational only; the catalog's name is stored"
     )
