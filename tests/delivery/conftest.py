@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import threading
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pytest
 from moto import mock_aws
 
 from bbws.core.functions import BY_NAME
+from bbws.delivery import release as release_module
 from bbws.delivery.accounts import ALIAS, Environment
 from bbws.delivery.archive import write_zip
 from bbws.delivery.manifest import FunctionArtifact, Manifest
@@ -119,12 +121,17 @@ class FakeClock:
     test change the world (fire an alarm) at a given moment."""
 
     def __init__(self) -> None:
+        self.started = time.time()
         self.now = 0.0
         self.sleeps: list[float] = []
         self.on_sleep: list[Callable[[float], None]] = []
 
     def monotonic(self) -> float:
         return self.now
+
+    def time(self) -> float:
+        # wall time starts at the real one, so another process's (thread's) real clock agrees on leases
+        return self.started + self.now
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
@@ -136,6 +143,14 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+def fake_system_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """`bbws release` run through the CLI (which uses the system clock) on a FakeClock instead:
+    the alarm-derived holds (minutes) pass instantly."""
+    clock = FakeClock()
+    monkeypatch.setattr(release_module, "SystemClock", lambda: clock)
+    return clock
 
 
 def tiny_zip(body: str = "def lambda_handler(event, context):\n    return event\n") -> bytes:
@@ -165,15 +180,18 @@ class Cloud:
         name = self.environments[env].function_name(function)
         return self.client("lambda", env).get_alias(FunctionName=name, Name=ALIAS)  # type: ignore[no-any-return]
 
-    def add_alarm(self, env: str, function: str, suffix: str = "errors") -> str:
+    def add_alarm(
+        self, env: str, function: str, suffix: str = "errors", *, period: int = 60, evaluations: int = 1
+    ) -> str:
         name = f"{self.environments[env].function_name(function)}-{suffix}"
         self.client("cloudwatch", env).put_metric_alarm(
             AlarmName=name,
             MetricName="Errors",
             Namespace="AWS/Lambda",
             Statistic="Sum",
-            Period=60,
-            EvaluationPeriods=1,
+            Period=period,
+            EvaluationPeriods=evaluations,
+            DatapointsToAlarm=min(2, evaluations),
             Threshold=1,
             ComparisonOperator="GreaterThanOrEqualToThreshold",
             Dimensions=[{"Name": "FunctionName", "Value": self.environments[env].function_name(function)}],
@@ -235,6 +253,8 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
                 )
                 version = lam.publish_version(FunctionName=name)["Version"]
                 lam.create_alias(FunctionName=name, Name=ALIAS, FunctionVersion=version)
+                # as Terraform's function module: 60 s periods, 2 of 3 datapoints (240 s to judge a step)
+                result.add_alarm(env.name, function, "errors", evaluations=3)
         yield result
 
 

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from bbws.cli import app
 from bbws.delivery import accounts
 from bbws.delivery.accounts import Environment, GuardError
-from bbws.delivery.deploy import deploy, destroy, load_artifacts, mark_passed, rollback
+from bbws.delivery.deploy import deploy, destroy, load_artifacts, mark_passed
+from bbws.delivery.release import rollback
 from bbws.delivery.store import ArtifactStore, Status, b64_sha256
 
 from .conftest import TEST_ENVIRONMENTS, Cloud, make_dist

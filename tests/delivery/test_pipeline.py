@@ -36,7 +36,8 @@ def test_dev_then_sit_with_release_smoke_and_rollback(
     monkeypatch.setattr(accounts, "ENVIRONMENTS", TEST_ENVIRONMENTS)
     url, _ = api
     runner = CliRunner()
-    fast = ["--bake-seconds", "0", "--step-seconds", "0"]
+    # a rehearsal's short steps: only the given seconds, not what the alarms need (dev and sit only)
+    fast = ["--bake-seconds", "0", "--step-seconds", "0", "--final-bake-seconds", "0", "--no-alarm-floor"]
 
     def bbws(*args: str) -> str:
         result = runner.invoke(app, list(args))
@@ -78,3 +79,34 @@ def test_recording_a_pass_needs_an_environment(api: tuple[str, StubApi]) -> None
     result = CliRunner().invoke(app, ["smoke", "--base-url", url, "--record"])
     assert result.exit_code == 1
     assert "--record needs --env" in result.output
+
+
+def test_an_interrupted_release_gives_the_traffic_back_and_exits_130(
+    cloud: Cloud, dist: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(accounts, "ENVIRONMENTS", TEST_ENVIRONMENTS)
+    runner = CliRunner()
+    assert runner.invoke(app, ["deploy", "--env", "dev", "--dist", str(dist)]).exit_code == 0
+
+    def interrupted(_self: object, _seconds: float) -> None:
+        raise KeyboardInterrupt  # what Python raises on SIGINT (a cancelled workflow's first signal)
+
+    monkeypatch.setattr(SystemClock, "sleep", interrupted)
+    result = runner.invoke(app, ["release", "--env", "dev", "--release-id", "gh-1-1"])
+    assert result.exit_code == 130, result.output
+    assert "rolling back release gh-1-1: KeyboardInterrupt" in result.output
+    assert (cloud.alias("dev", "health")["FunctionVersion"], _status(cloud, "dev", "health")) == (
+        "1",
+        Status.ROLLED_BACK,
+    )
+    # and the workflow's cleanup afterwards finds nothing of that release left to do
+    cleanup = runner.invoke(app, ["rollback", "--env", "dev", "--release-id", "gh-1-1"])
+    assert cleanup.exit_code == 0, cleanup.output
+    assert "rolled back 0 function(s) in dev" in cleanup.output
+
+
+def test_prod_refuses_short_steps(cloud: Cloud, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "ENVIRONMENTS", TEST_ENVIRONMENTS)
+    result = CliRunner().invoke(app, ["release", "--env", "prod", "--no-alarm-floor"])
+    assert result.exit_code == 1
+    assert "prod is protected" in result.output

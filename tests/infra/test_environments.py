@@ -268,6 +268,7 @@ def test_the_deploy_role_may_only_ship_code_move_aliases_and_read_alarms() -> No
         "lambda:GetAlias",
         "lambda:CreateAlias",
         "lambda:UpdateAlias",
+        "lambda:DeleteAlias",
     }
     assert statements["ShipCodeAndMoveAliases"]["resources"] == ["${local.function_arn_glob}"]
     assert locals_of(BOOTSTRAP)["function_arn_glob"].endswith(":function:bbws-${local.environment}-*")

@@ -21,7 +21,7 @@ from bbws.delivery.store import ArtifactStore, Status
 from bbws.operations.backups import BackupRecords, table_names
 from bbws.operations.notices import topic_arn
 from bbws.operations.release_hooks import ReleaseOperations, new_release_id
-from tests.delivery.conftest import TEST_ENVIRONMENTS, Cloud, FakeClock, make_dist
+from tests.delivery.conftest import TEST_ENVIRONMENTS, Cloud, FakeClock, fake_system_clock, make_dist
 from tests.infra.terraform import STACK, locals_of, resources
 from tests.operations.conftest import PROD, Reader, slow_session
 
@@ -210,6 +210,7 @@ def test_bbws_release_and_rollback_announce_themselves(
         monkeypatch.delenv(name, raising=False)
     runner = CliRunner()
     fast = ["--bake-seconds", "0", "--step-seconds", "0", "--poll-seconds", "1"]
+    fake_system_clock(monkeypatch)  # prod's steps last what its alarms need: minutes, passed instantly
 
     released = runner.invoke(app, ["release", "--env", "prod", *fast])
     rolled = runner.invoke(app, ["rollback", "--env", "prod"])

@@ -78,6 +78,7 @@ data "aws_iam_policy_document" "deploy" {
       "lambda:GetAlias",
       "lambda:CreateAlias",
       "lambda:UpdateAlias",
+      "lambda:DeleteAlias", # only the `live` a first release created, given back on alarm (docs/delivery.md)
     ]
     resources = [local.function_arn_glob]
   }

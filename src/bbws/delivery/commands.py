@@ -18,15 +18,15 @@ from bbws.core.functions import BY_NAME
 from bbws.delivery import accounts
 from bbws.delivery.accounts import GuardError
 from bbws.delivery.dependencies import PackagingError
-from bbws.delivery.deploy import deploy, destroy, load_artifacts, mark_passed, rollback
+from bbws.delivery.deploy import deploy, destroy, load_artifacts, mark_passed
 from bbws.delivery.packaging import BuildOptions, build
 from bbws.delivery.promote import fetch_passed, promote
-from bbws.delivery.release import RolledBack, Schedule, release
+from bbws.delivery.release import RolledBack, Schedule, Stopped, Terminated, release, rollback
 from bbws.delivery.ses_account import Level, Verdict, check_ses_account, refuse_if_failed
 from bbws.delivery.smoke import Check, Client, SmokeError, run_smoke
 from bbws.delivery.targets import DEFAULT_RUNTIME, RUNTIMES, Architecture, Target
 from bbws.delivery.verify import FunctionReport, verify
-from bbws.operations.release_hooks import ReleaseOperations, new_release_id, notify_rollback
+from bbws.operations.release_hooks import ReleaseOperations, new_release_id
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -52,8 +52,17 @@ def _failures() -> Iterator[None]:
     try:
         yield
     except RolledBack as error:
-        console.print(f"[red]rolled back:[/red] {error}")
+        console.print(f"[red]{error}[/red]")
         raise typer.Exit(3) from error
+    except Stopped as error:
+        console.print(f"[yellow]stopped:[/yellow] {error}")
+        raise typer.Exit(3) from error
+    except KeyboardInterrupt as error:  # a release gave its traffic back before getting here
+        console.print("[red]interrupted (SIGINT)[/red]")
+        raise typer.Exit(130) from error
+    except Terminated as error:
+        console.print("[red]terminated (SIGTERM)[/red]")
+        raise typer.Exit(143) from error
     except (GuardError, PackagingError, SmokeError, FileNotFoundError, ValueError) as error:
         console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from error
@@ -186,25 +195,54 @@ def deploy_command(
         deploy(target, artifacts, accounts.session_for(target), _say)
 
 
+_RELEASE_DEFAULTS = Schedule()
+
+
 def release_command(  # noqa: PLR0917 - typer turns each parameter into an option
     env: EnvOption,
     function: FunctionsOption = None,
-    bake_seconds: Annotated[float, typer.Option(help="Bake at 10 % watching alarms.")] = 300.0,
-    step_seconds: Annotated[float, typer.Option(help="Bake at 25 % and 50 %.")] = 60.0,
-    poll_seconds: Annotated[float, typer.Option(help="How often alarms are read.")] = 15.0,
+    bake_seconds: Annotated[
+        float, typer.Option(help="Minimum hold at 10 % (raised to what the alarms need).")
+    ] = _RELEASE_DEFAULTS.bake_seconds,
+    step_seconds: Annotated[
+        float, typer.Option(help="Minimum hold at 25 % and at 50 %.")
+    ] = _RELEASE_DEFAULTS.step_seconds,
+    final_bake_seconds: Annotated[
+        float, typer.Option(help="Minimum bake at 100 % before the release counts as done.")
+    ] = _RELEASE_DEFAULTS.final_bake_seconds,
+    poll_seconds: Annotated[float, typer.Option(help="How often alarms are read (and the lease renewed).")] = (
+        _RELEASE_DEFAULTS.poll_seconds
+    ),
+    alarm_floor: Annotated[
+        bool,
+        typer.Option(
+            help="Hold each step at least as long as the watched alarms need to reach ALARM. "
+            "--no-alarm-floor holds only the given seconds (rehearsals; refused in protected environments)."
+        ),
+    ] = True,
+    resume: Annotated[
+        bool, typer.Option(help="Continue a release that died, from its step, instead of rolling it back.")
+    ] = False,
     release_id: Annotated[
-        str | None, typer.Option(help="Name this release (default: the GitHub run, or the time); names its backups.")
+        str | None,
+        typer.Option(help="Name this release (default: the GitHub run, or the time); names its backups."),
     ] = None,
 ) -> None:
-    """Shift the `live` alias to the deployed versions: 10 % -> bake -> 25 -> 50 -> 100 %.
+    """Shift the `live` alias to the deployed versions: 10 -> 25 -> 50 -> 100 % and a bake there,
+    each step held as long as the watched alarms need, rolled back on any alarm, error or signal.
     Prod backs up every table first; start, rollback and completion go to the alarm topic."""
     with _failures():
         target = _environment(env)
         session = accounts.session_for(target)
-        schedule = Schedule(bake_seconds=bake_seconds, step_seconds=step_seconds, poll_seconds=poll_seconds)
+        schedule = Schedule(
+            bake_seconds=bake_seconds, step_seconds=step_seconds, final_bake_seconds=final_bake_seconds,
+            poll_seconds=poll_seconds, alarm_floor=alarm_floor,
+        )  # fmt: skip
         hooks = ReleaseOperations(target, session, report=_say).hooks()
-        release(target, session, function or None, schedule=schedule, report=_say, hooks=hooks,
-                release_id=release_id or new_release_id())  # fmt: skip
+        release(
+            target, session, function or None, schedule=schedule, report=_say, hooks=hooks, resume=resume,
+            release_id=release_id or new_release_id(),
+        )  # fmt: skip
         console.print(f"[green]released[/green] in {target.name}")
 
 
@@ -251,12 +289,21 @@ def promote_command(
         promote(_environment(source), target, accounts.session_for(target), dist=dist, functions=names, report=_say)
 
 
-def rollback_command(env: EnvOption, function: FunctionsOption = None) -> None:
-    """Point the `live` alias back at the previous version of each function."""
+def rollback_command(
+    env: EnvOption,
+    function: FunctionsOption = None,
+    release_id: Annotated[
+        str | None, typer.Option(help="Only this release (a workflow's cleanup); nothing else is touched.")
+    ] = None,
+) -> None:
+    """Give the traffic back at once: stop a running release (or settle a dead one), else point
+    `live` back at the version the last release replaced."""
     with _failures():
         target = _environment(env)
         session = accounts.session_for(target)
-        notify_rollback(target, session, rollback(target, session, function or None, _say), report=_say)
+        hooks = ReleaseOperations(target, session, report=_say).hooks()
+        rolled = rollback(target, session, function or None, release_id=release_id, report=_say, hooks=hooks)
+        console.print(f"rolled back {len(rolled)} function(s) in {target.name}")
 
 
 def smoke_command(

@@ -1,4 +1,4 @@
-"""`bbws deploy | rollback | destroy`: moving verified artifacts into an environment.
+"""`bbws deploy | destroy`: moving verified artifacts into an environment.
 
 Every entry point first proves the caller is in the environment's account (`require_account`).
 Deploying uploads each zip and its build's manifest by sha256, publishes a new Lambda version
@@ -16,11 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import boto3
-from botocore.exceptions import ClientError
 
 from bbws.core.functions import FUNCTIONS
 from bbws.delivery.accounts import (
-    ALIAS,
     Environment,
     GuardError,
     refuse_destroy,
@@ -28,7 +26,9 @@ from bbws.delivery.accounts import (
 )
 from bbws.delivery.archive import sha256_of
 from bbws.delivery.manifest import FunctionArtifact, Manifest
+from bbws.delivery.progress import ProgressStore
 from bbws.delivery.store import ArtifactStore, ReleaseRecord, Status, b64_sha256
+from bbws.delivery.traffic import alias_version
 
 
 @dataclass(frozen=True)
@@ -60,15 +60,6 @@ def load_artifacts(dist: Path, functions: Sequence[str] = ()) -> list[Artifact]:
             raise GuardError(f"{path}: sha256 {actual} is not the manifest's {spec.sha256}; refusing to deploy it")
         artifacts.append(Artifact(name, path, spec, manifest))
     return artifacts
-
-
-def alias_version(lam: Any, function_name: str) -> str | None:
-    try:
-        return str(lam.get_alias(FunctionName=function_name, Name=ALIAS)["FunctionVersion"])
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-            return None
-        raise
 
 
 def deploy_artifact(env: Environment, lam: Any, store: ArtifactStore, artifact: Artifact) -> ReleaseRecord:
@@ -132,38 +123,20 @@ def deploy(
     """Deploy `artifacts` into `env` (after the account check)."""
     require_account(env, session)
     lam = session.client("lambda", region_name=env.region)
-    store = ArtifactStore(env, session.client("s3", region_name=env.region))
+    s3 = session.client("s3", region_name=env.region)
+    store = ArtifactStore(env, s3)
+    running, _ = ProgressStore(env, s3).read()
+    if running is not None and running.active:
+        raise GuardError(
+            f"refusing to deploy to {env.name}: release {running.release_id} is {running.state} there "
+            f"({running.owner}); let it finish, or `bbws rollback --env {env.name}` (a dead one: or `bbws release "
+            "--resume`)"
+        )
     records: list[ReleaseRecord] = []
     for artifact in artifacts:
         record = deploy_artifact(env, lam, store, artifact)
         report(f"{env.function_name(artifact.name)}: version {record.version} ({artifact.spec.sha256[:12]})")
         records.append(record)
-    return records
-
-
-def rollback(
-    env: Environment,
-    session: boto3.session.Session,
-    functions: Sequence[str] | None = None,
-    report: Callable[[str], None] = lambda _line: None,
-) -> list[ReleaseRecord]:
-    """Point each function's `live` alias back at the version it served before the last deploy.
-    None: every function with a recorded previous version."""
-    require_account(env, session)
-    lam = session.client("lambda", region_name=env.region)
-    store = ArtifactStore(env, session.client("s3", region_name=env.region))
-    records: list[ReleaseRecord] = []
-    for name in functions if functions is not None else [f.name for f in FUNCTIONS]:
-        record = store.read_record(name)
-        if record is None or record.previous_version is None or record.status == Status.ROLLED_BACK:
-            if functions is None:
-                continue
-            raise GuardError(f"{name}: no previous version recorded in {env.name}; nothing to roll back to")
-        restore_alias(lam, env.function_name(name), record.previous_version)
-        rolled = record.moved_to(Status.ROLLED_BACK)
-        store.write_record(rolled)
-        report(f"{env.function_name(name)}: {ALIAS} -> version {record.previous_version}")
-        records.append(rolled)
     return records
 
 
@@ -190,16 +163,6 @@ def mark_passed(
         store.write_passed(record)
         marked.append(record)
     return marked
-
-
-def restore_alias(lam: Any, function_name: str, version: str) -> None:
-    """All traffic to `version`; the weighted routing to the canary removed in the same call."""
-    lam.update_alias(
-        FunctionName=function_name,
-        Name=ALIAS,
-        FunctionVersion=version,
-        RoutingConfig={"AdditionalVersionWeights": {}},
-    )
 
 
 Runner = Callable[[list[str]], int]

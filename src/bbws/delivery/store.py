@@ -46,6 +46,7 @@ class ReleaseRecord(BaseModel):
     status: Status
     artifact_key: str
     artifact: FunctionArtifact
+    alias_created: bool = False  # its release created `live` (a first release: nothing to return to)
     updated_at: str = Field(default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
     history: list[str] = Field(default_factory=list)  # "<timestamp> <status> v<version>", oldest first
     # The release that moved it, and the table backups taken before that release shifted any

@@ -5,8 +5,10 @@ for pre-release backups (prod), every table is backed up and waited for, the set
 complete and its ARNs are written into each released function's release record; then the start
 is published to the environment's alarm topic (in a protected environment a start notice that
 cannot be published refuses the release). Raising here stops the release with nothing moved.
-After (`ReleaseHooks.on_event`): a rollback and the completion are published. A `bbws rollback`
-by hand publishes its own notice (`notify_rollback`).
+After (`ReleaseHooks.on_event`): every rollback and the completion are published: a release's
+own rollback (alarm, error, signal), a dead release rolled back by the next `bbws release` or
+`bbws rollback`, and a `bbws rollback` by hand or from a workflow (the same hooks are passed to
+`rollback`).
 
 The release code (issue 9's) knows nothing of backups or SNS: it calls these hooks with its plan
 (a release id and the functions it moves) and event names (`rolled back: <why>`, `released`).
@@ -23,8 +25,8 @@ from typing import Protocol
 import boto3
 
 from bbws.delivery.accounts import Environment, require_account
-from bbws.delivery.release import ReleaseHooks
-from bbws.delivery.store import ArtifactStore, ReleaseRecord
+from bbws.delivery.release import RELEASED, ROLLED_BACK, ReleaseHooks
+from bbws.delivery.store import ArtifactStore
 from bbws.operations.backups import (
     DEFAULT_POLL_SECONDS,
     DEFAULT_TIMEOUT_SECONDS,
@@ -35,8 +37,6 @@ from bbws.operations.backups import (
 )
 from bbws.operations.notices import Actor, FunctionChange, ReleaseEvent, ReleaseNotice, actor_from, publish_notice
 
-RELEASED = "released"  # ReleaseHooks.on_event: 100 % and done
-ROLLED_BACK = "rolled back"  # ReleaseHooks.on_event: the prefix of every rollback, then its reason
 UNKNOWN_SHA256 = "unknown"
 
 
@@ -138,7 +138,17 @@ class ReleaseOperations:
         if event == RELEASED:
             self._publish(plan, ReleaseEvent.COMPLETED, "every function serves its new version to 100 % of traffic")
         elif event.startswith(ROLLED_BACK) and not self._refused:
-            self._publish(plan, ReleaseEvent.ROLLED_BACK, event)
+            self._publish(plan, ReleaseEvent.ROLLED_BACK, event, backups=self.backups or self._recorded_backups(plan))
+
+    def _recorded_backups(self, plan: Plan) -> tuple[str, ...]:
+        """A rollback by another process (a dead release's, `bbws rollback`): the backups its
+        release recorded, so the notice still says what to restore from."""
+        arns: dict[str, None] = {}
+        for move in plan.moves:
+            record = self.records.read_record(move.name)
+            if record is not None and record.version == move.version and record.release_id == plan.release_id:
+                arns.update(dict.fromkeys(record.pre_release_backups))
+        return tuple(arns)
 
     def _changes(self, plan: Plan) -> list[FunctionChange]:
         changes = []
@@ -148,31 +158,11 @@ class ReleaseOperations:
             changes.append(FunctionChange(move.name, move.previous, move.version, sha256))
         return changes
 
-    def _publish(self, plan: Plan, event: ReleaseEvent, detail: str, *, required: bool = False) -> None:
+    def _publish(
+        self, plan: Plan, event: ReleaseEvent, detail: str, *, required: bool = False, backups: Sequence[str] = ()
+    ) -> None:
         notice = ReleaseNotice(
             event, self.env.name, plan.release_id, self.actor, self._changes(plan), detail=detail,
-            backups=self.backups,
+            backups=tuple(backups or self.backups),
         )  # fmt: skip
         publish_notice(self.env, self.session, notice, required=required, report=self.report)
-
-
-def notify_rollback(
-    env: Environment,
-    session: boto3.session.Session,
-    rolled: Sequence[ReleaseRecord],
-    *,
-    environ: Mapping[str, str] | None = None,
-    report: Callable[[str], None] = lambda _line: None,
-) -> str | None:
-    """Publish a `bbws rollback` (by hand or the rollback workflow): the functions it put back."""
-    if not rolled:
-        return None
-    releases = sorted({record.release_id for record in rolled if record.release_id})
-    changes = [FunctionChange(r.function, r.previous_version, r.version, r.sha256) for r in rolled]
-    actor = actor_from(os.environ if environ is None else environ, require_account(env, session))
-    notice = ReleaseNotice(
-        ReleaseEvent.ROLLED_BACK, env.name, ", ".join(releases) or "unrecorded release", actor, changes,
-        detail="bbws rollback: live points at the previous version of each function again",
-        backups=tuple(dict.fromkeys(arn for record in rolled for arn in record.pre_release_backups)),
-    )  # fmt: skip
-    return publish_notice(env, session, notice, report=report)
