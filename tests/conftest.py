@@ -31,10 +31,13 @@ def _moto_as_the_emulator_serves_it() -> None:
 @pytest.fixture(autouse=True)
 def _fresh_settings() -> Iterator[None]:
     from bbws.core import aws
+    from bbws.core.cursor_keys import KEYS
     from bbws.core.settings import get_settings
 
     get_settings.cache_clear()
     aws.reset()
+    KEYS.forget()
     yield
     get_settings.cache_clear()
     aws.reset()
+    KEYS.forget()

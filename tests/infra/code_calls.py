@@ -39,6 +39,7 @@ METHOD_ACTIONS: dict[str, frozenset[str]] = {
     "send_email": frozenset({"ses:SendEmail"}),
     "get_suppressed_destination": frozenset({"ses:GetSuppressedDestination"}),
     "put_suppressed_destination": frozenset({"ses:PutSuppressedDestination"}),
+    "get_secret_value": frozenset({"secretsmanager:GetSecretValue"}),
 }
 
 # TransactWriteItems is authorised per operation inside it.

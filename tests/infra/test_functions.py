@@ -118,7 +118,12 @@ def test_statements_name_only_the_functions_own_resources(function: LambdaFuncti
                 assert resource.endswith("/${local.templates_prefix}*")
             if "module.ses" in resource:
                 assert "from_email" in function.settings
-            assert tables or queues or "templates_bucket_arn" in resource or "module.ses" in resource, resource
+            cursor_secret = resource == "${local.cursor_secret_arn}"
+            if cursor_secret:
+                assert "cursor_secret_arn" in function.settings
+            assert (
+                tables or queues or "templates_bucket_arn" in resource or "module.ses" in resource or cursor_secret
+            ), resource
 
 
 @ids

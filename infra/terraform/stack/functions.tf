@@ -17,6 +17,7 @@ locals {
     TEMPLATES_BUCKET_NAME        = local.templates_bucket_name
     FROM_EMAIL                   = var.from_email
     INTERNAL_EMAILS              = join(",", var.internal_emails)
+    CURSOR_SECRET_ARN            = aws_secretsmanager_secret.cursor.arn
   }
 
   functions = {
@@ -36,7 +37,7 @@ locals {
       handler  = "bbws.products.handlers.api.lambda_handler"
       memory   = 512
       timeout  = 10
-      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "PRODUCTS_TABLE_NAME"]
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "PRODUCTS_TABLE_NAME", "CURSOR_SECRET_ARN"]
       queue    = null
       statements = [
         {
@@ -49,6 +50,12 @@ locals {
           actions   = ["dynamodb:Query"]
           resources = ["${local.table_arns["products"]}/index/*"]
         },
+        {
+          # Signs and verifies list cursors (bbws.core.cursor_keys).
+          sid       = "CursorSecret"
+          actions   = ["secretsmanager:GetSecretValue"]
+          resources = [local.cursor_secret_arn]
+        },
       ]
     }
 
@@ -57,7 +64,7 @@ locals {
       handler  = "bbws.campaigns.handlers.api.lambda_handler"
       memory   = 512
       timeout  = 10
-      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "CAMPAIGNS_TABLE_NAME"]
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "CAMPAIGNS_TABLE_NAME", "CURSOR_SECRET_ARN"]
       queue    = null
       statements = [
         {
@@ -70,6 +77,12 @@ locals {
           actions   = ["dynamodb:Query"]
           resources = ["${local.table_arns["campaigns"]}/index/*"]
         },
+        {
+          # Signs and verifies list cursors (bbws.core.cursor_keys).
+          sid       = "CursorSecret"
+          actions   = ["secretsmanager:GetSecretValue"]
+          resources = [local.cursor_secret_arn]
+        },
       ]
     }
 
@@ -78,7 +91,7 @@ locals {
       handler  = "bbws.orders.handlers.api.lambda_handler"
       memory   = 512
       timeout  = 10
-      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "DYNAMODB_TABLE_NAME", "PRODUCTS_TABLE_NAME", "CAMPAIGNS_TABLE_NAME", "ORDERS_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL"]
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "DYNAMODB_TABLE_NAME", "PRODUCTS_TABLE_NAME", "CAMPAIGNS_TABLE_NAME", "ORDERS_QUEUE_URL", "NOTIFICATIONS_QUEUE_URL", "CURSOR_SECRET_ARN"]
       queue    = null
       statements = [
         {
@@ -110,6 +123,12 @@ locals {
           sid       = "PublishOrderMessages"
           actions   = ["sqs:SendMessage"]
           resources = [local.queue_arns["orders"], local.queue_arns["notifications"]]
+        },
+        {
+          # Signs and verifies list cursors (bbws.core.cursor_keys).
+          sid       = "CursorSecret"
+          actions   = ["secretsmanager:GetSecretValue"]
+          resources = [local.cursor_secret_arn]
         },
       ]
     }
@@ -148,7 +167,7 @@ locals {
       handler  = "bbws.tenants.handlers.api.lambda_handler"
       memory   = 512
       timeout  = 10
-      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "TENANTS_TABLE_NAME"]
+      settings = ["ENVIRONMENT", "LOG_LEVEL", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE", "TENANTS_TABLE_NAME", "CURSOR_SECRET_ARN"]
       queue    = null
       statements = [
         {
@@ -161,6 +180,12 @@ locals {
           sid       = "TenantsIndexes"
           actions   = ["dynamodb:Query"]
           resources = ["${local.table_arns["tenants"]}/index/*"]
+        },
+        {
+          # Signs and verifies list cursors (bbws.core.cursor_keys).
+          sid       = "CursorSecret"
+          actions   = ["secretsmanager:GetSecretValue"]
+          resources = [local.cursor_secret_arn]
         },
       ]
     }

@@ -60,14 +60,14 @@ resource "aws_kms_key" "data" {
         Sid       = "FunctionsUseTheKeyThroughTheirDataServices"
         Effect    = "Allow"
         Principal = { AWS = "*" }
-        # What DynamoDB, SQS and S3 ask KMS for on the caller's behalf (AWS's documented set
+        # What DynamoDB, SQS, S3 and Secrets Manager (the cursor secret) ask KMS for on the caller's behalf (AWS's documented set
         # for these services, without CreateGrant, which only table creation needs).
         Action   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
         Resource = "*"
         Condition = {
           StringEquals = {
             "kms:CallerAccount" = local.account_id
-            "kms:ViaService"    = [for service in ["dynamodb", "sqs", "s3"] : "${service}.${local.region}.${local.dns_suffix}"]
+            "kms:ViaService"    = [for service in ["dynamodb", "sqs", "s3", "secretsmanager"] : "${service}.${local.region}.${local.dns_suffix}"]
           }
           ArnEquals = {
             "aws:PrincipalArn" = local.kms_function_roles

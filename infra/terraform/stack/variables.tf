@@ -124,3 +124,10 @@ variable "snap_start" {
   default     = true
   nullable    = false
 }
+
+variable "cursor_secret_version" {
+  description = "Version of the cursor signing secret: raise it to rotate (cursors of the previous version stay valid)."
+  type        = number
+  default     = 1
+  nullable    = false
+}

@@ -93,6 +93,10 @@ def ses() -> SESV2Client:
     return client("sesv2")  # type: ignore[no-any-return]
 
 
+def secrets_manager() -> Any:
+    return client("secretsmanager")
+
+
 def reset() -> None:
     """Forget every client (tests that swap the emulator between cases call this)."""
     client.cache_clear()

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from bbws.core.pagination import decode_cursor, encode_cursor
+from bbws.core.pagination import CursorShape, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -25,18 +25,16 @@ def query_page(
     table: Table,
     query: Mapping[str, Any],
     *,
-    scope: str,
-    key_names: frozenset[str],
-    fixed: Mapping[str, Any],
+    shape: CursorShape,
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One Query, starting where `cursor` left off: the page's items and the next cursor.
 
-    `scope`, `key_names` and `fixed` bind the cursor to this query (see `bbws.core.pagination`).
+    `shape` binds the cursor to this query and its keys (see `bbws.core.pagination`).
     """
     request = dict(query)
-    start = decode_cursor(cursor, scope, key_names, fixed)
+    start = decode_cursor(cursor, shape)
     if start:
         request["ExclusiveStartKey"] = start
     answer = table.query(**request)
-    return answer.get("Items", []), encode_cursor(answer.get("LastEvaluatedKey"), scope)
+    return answer.get("Items", []), encode_cursor(answer.get("LastEvaluatedKey"), shape)

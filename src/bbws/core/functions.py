@@ -41,29 +41,35 @@ class LambdaFunction:
 
 
 _COMMON = frozenset({"environment", "log_level", "service_name", "metrics_namespace"})
+# Functions that serve list pages read the cursor secret (bbws.core.cursor_keys).
+_READS_CURSOR_KEYS = "secretsmanager:GetSecretValue"
 
 FUNCTIONS: tuple[LambdaFunction, ...] = (
     LambdaFunction("health", "health", "bbws.health.handlers.api:lambda_handler", Trigger.API, _COMMON),
     LambdaFunction(
         "products-api", "products", "bbws.products.handlers.api:lambda_handler", Trigger.API,
-        _COMMON | {"products_table_name"},
-        aws_actions=frozenset({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"}),
+        _COMMON | {"products_table_name", "cursor_secret_arn"},
+        aws_actions=frozenset({
+            "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", _READS_CURSOR_KEYS,
+        }),
     ),
     LambdaFunction(
         "campaigns-api", "campaigns", "bbws.campaigns.handlers.api:lambda_handler", Trigger.API,
-        _COMMON | {"campaigns_table_name"},
-        aws_actions=frozenset({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"}),
+        _COMMON | {"campaigns_table_name", "cursor_secret_arn"},
+        aws_actions=frozenset({
+            "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query", _READS_CURSOR_KEYS,
+        }),
     ),
     LambdaFunction(
         "orders-api", "orders", "bbws.orders.handlers.api:lambda_handler", Trigger.API,
         _COMMON | {
             "orders_table_name", "products_table_name", "campaigns_table_name", "orders_queue_url",
-            "notifications_queue_url",
+            "notifications_queue_url", "cursor_secret_arn",
         },
         aws_actions=frozenset({
             # orders and Powertools idempotency records; prices and campaigns through their read modules
             "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
-            "dynamodb:BatchGetItem", "sqs:SendMessage",
+            "dynamodb:BatchGetItem", "sqs:SendMessage", _READS_CURSOR_KEYS,
         }),
     ),
     LambdaFunction(
@@ -74,8 +80,8 @@ FUNCTIONS: tuple[LambdaFunction, ...] = (
     ),
     LambdaFunction(
         "tenants-api", "tenants", "bbws.tenants.handlers.api:lambda_handler", Trigger.API,
-        _COMMON | {"tenants_table_name"},
-        aws_actions=frozenset({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"}),
+        _COMMON | {"tenants_table_name", "cursor_secret_arn"},
+        aws_actions=frozenset({"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", _READS_CURSOR_KEYS}),
     ),
     LambdaFunction(
         "notifications-consumer", "notifications", "bbws.notifications.handlers.consumer:lambda_handler",

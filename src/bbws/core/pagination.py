@@ -1,13 +1,16 @@
-"""List pages: `?limit=` and opaque, tamper-evident `?cursor=` tokens over DynamoDB keys.
+"""List pages: `?limit=` and opaque, tamper-proof `?cursor=` tokens over DynamoDB keys.
 
-A cursor is the DynamoDB LastEvaluatedKey bound to the query it came from (the "scope": table,
-index and partition). It carries a BLAKE2 tag keyed by that scope, so a cursor edited by hand,
-or replayed against another query (another tenant's partition, say), fails to verify and is a
-400. The tag has no server secret (there is no setting to hold one), so someone who knows the
-scheme can forge a tag; security therefore never rests on it. The scope is recomputed from the
-verified caller on every request, and the decoded key must carry exactly the query's key
-attributes with the query's own partition value (`fixed`), so a forged cursor can at most start
-a page inside the caller's own partition, and a key DynamoDB would reject is a 400, not a 500.
+A cursor is the DynamoDB LastEvaluatedKey of a page, bound to the query it came from (its
+`scope`: table, index and partition) and signed with the cursor secret (`bbws.core.cursor_keys`):
+
+    base64url( version 0x01 | key id (4 bytes) | HMAC-SHA256 tag (16 bytes) | key as JSON )
+
+The tag covers the version, the key id, the scope and the JSON, so a cursor edited by hand,
+minted without the secret, or replayed against another query (another tenant's partition, say)
+fails to verify. After the tag, the decoded key must still have exactly the shape of that query's
+keys (`CursorShape`: exact attribute names, every value a string of the attribute's pattern or
+the query's own partition value), so even a cursor signed by a leaked key can only start a page
+inside the caller's own partition with a key DynamoDB accepts. Any failure is the same 400.
 """
 
 from __future__ import annotations
@@ -17,16 +20,48 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
+from bbws.core.cursor_keys import KEYS, Keyring
 from bbws.core.errors import FieldError, InvalidInput
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+VERSION = b"\x01"
+_KEY_ID_BYTES = 4
 _TAG_BYTES = 16
+_HEADER_BYTES = len(VERSION) + _KEY_ID_BYTES + _TAG_BYTES
+MAX_CURSOR_CHARS = 2048  # our keys are far smaller; longer input is refused before decoding
+
+# Value patterns of the key attributes the lists page over.
+ID = r"[A-Za-z0-9_-]{1,128}"  # product ids, campaign codes, order and tenant ids
+# `<createdAt>#<id>`, the newest-first sort keys: createdAt as stored (orders keep the message's).
+CREATED_KEY = re.compile(r"[^\x00-\x1f\x7f#]{1,64}#" + ID)
+
+
+@dataclass(frozen=True)
+class CursorShape:
+    """The keys a list's cursor may carry: the query's `scope`, and for each key attribute
+    (exactly these) its fixed value (the query's partition) or the pattern its value matches."""
+
+    scope: str
+    attributes: Mapping[str, str | re.Pattern[str]]
+
+    def admits(self, key: Mapping[str, Any]) -> bool:
+        if set(key) != set(self.attributes):
+            return False
+        for name, expected in self.attributes.items():
+            value = key[name]
+            if not isinstance(value, str):
+                return False
+            if isinstance(expected, str) and value != expected:
+                return False
+            if isinstance(expected, re.Pattern) and not expected.fullmatch(value):
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -63,63 +98,41 @@ def invalid_cursor() -> InvalidInput:
     return InvalidInput("the cursor is not valid for this list", [FieldError("cursor", "invalid or tampered cursor")])
 
 
-def _tag(scope: str, payload: bytes) -> bytes:
-    return hashlib.blake2b(payload, key=scope.encode()[:64], digest_size=_TAG_BYTES).digest()
+def _tag(secret: bytes, key_id: bytes, scope: str, payload: bytes) -> bytes:
+    signed = VERSION + key_id + scope.encode() + b"\x00" + payload
+    return hmac.new(secret, signed, hashlib.sha256).digest()[:_TAG_BYTES]
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return {"N": str(value)}
-    if isinstance(value, str):
-        return {"S": value}
-    raise TypeError(f"unsupported key attribute type {type(value).__name__}")
-
-
-def _unplain(value: Any) -> Any:
-    if isinstance(value, dict) and len(value) == 1:
-        ((kind, raw),) = value.items()
-        if kind == "N" and isinstance(raw, str):
-            return Decimal(raw)
-        if kind == "S" and isinstance(raw, str):
-            return raw
-    raise ValueError("bad key attribute")
-
-
-def encode_cursor(last_key: dict[str, Any] | None, scope: str) -> str | None:
-    """The opaque cursor for a DynamoDB LastEvaluatedKey (resource-style values), or None."""
+def encode_cursor(last_key: Mapping[str, Any] | None, shape: CursorShape, keyring: Keyring | None = None) -> str | None:
+    """The signed cursor for a DynamoDB LastEvaluatedKey (resource-style values), or None."""
     if not last_key:
         return None
-    payload = json.dumps(
-        {name: _plain(value) for name, value in sorted(last_key.items())}, separators=(",", ":")
-    ).encode()
-    return base64.urlsafe_b64encode(_tag(scope, payload) + payload).decode().rstrip("=")
+    key = (keyring or KEYS.signing()).current
+    payload = json.dumps(dict(sorted(last_key.items())), separators=(",", ":"), ensure_ascii=True).encode()
+    raw = VERSION + key.key_id + _tag(key.secret, key.key_id, shape.scope, payload) + payload
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(
-    cursor: str | None, scope: str, key_names: frozenset[str], fixed: Mapping[str, Any] | None = None
-) -> dict[str, Any] | None:
-    """The ExclusiveStartKey a cursor stands for; a cursor that fails any check is a 400.
-
-    `fixed`: key attributes whose value the query itself determines (its partition); the
-    cursor's key must hold exactly those values.
-    """
+def decode_cursor(cursor: str | None, shape: CursorShape, keyring: Keyring | None = None) -> dict[str, str] | None:
+    """The ExclusiveStartKey a cursor stands for; a cursor that fails any check is a 400."""
     if cursor is None or cursor == "":
         return None
-    invalid = invalid_cursor()
+    if len(cursor) > MAX_CURSOR_CHARS or not cursor.isascii():
+        raise invalid_cursor()
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        raw = base64.b64decode(cursor + "=" * (-len(cursor) % 4), altchars=b"-_", validate=True)
     except (binascii.Error, ValueError):
-        raise invalid from None
-    tag, payload = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
-    if len(tag) != _TAG_BYTES or not hmac.compare_digest(tag, _tag(scope, payload)):
-        raise invalid
+        raise invalid_cursor() from None
+    if len(raw) <= _HEADER_BYTES or raw[:1] != VERSION:
+        raise invalid_cursor()
+    key_id, tag, payload = raw[1:5], raw[5:_HEADER_BYTES], raw[_HEADER_BYTES:]
+    key = keyring.find(key_id) if keyring else KEYS.verifying(key_id)
+    if key is None or not hmac.compare_digest(tag, _tag(key.secret, key_id, shape.scope, payload)):
+        raise invalid_cursor()
     try:
         decoded = json.loads(payload)
-        key = {name: _unplain(value) for name, value in decoded.items()}
-    except (ValueError, AttributeError, TypeError):
-        raise invalid from None
-    if frozenset(key) != key_names:
-        raise invalid
-    if any(key.get(name) != value for name, value in (fixed or {}).items()):
-        raise invalid
-    return key
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError included
+        raise invalid_cursor() from None
+    if not isinstance(decoded, dict) or not shape.admits(decoded):
+        raise invalid_cursor()
+    return decoded

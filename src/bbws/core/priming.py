@@ -69,7 +69,7 @@ _VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
 }
 # IAM service prefix -> boto3 client name.
-_CLIENTS = {"dynamodb": "dynamodb", "sqs": "sqs", "s3": "s3", "ses": "sesv2"}
+_CLIENTS = {"dynamodb": "dynamodb", "sqs": "sqs", "s3": "s3", "ses": "sesv2", "secretsmanager": "secretsmanager"}
 # Powertools idempotency takes a low-level client; every other DynamoDB use is a Table.
 _LOW_LEVEL_DYNAMODB = frozenset({"orders-api"})
 

@@ -34,6 +34,7 @@ ENV_NAMES: dict[str, str] = {
     "templates_bucket_name": "TEMPLATES_BUCKET_NAME",
     "from_email": "FROM_EMAIL",
     "internal_emails": "INTERNAL_EMAILS",
+    "cursor_secret_arn": "CURSOR_SECRET_ARN",
     "service_name": "POWERTOOLS_SERVICE_NAME",
     "metrics_namespace": "POWERTOOLS_METRICS_NAMESPACE",
 }
@@ -55,6 +56,7 @@ class Settings:
     templates_bucket_name: str | None = None
     from_email: str | None = None
     internal_emails: tuple[str, ...] = ()
+    cursor_secret_arn: str | None = None  # the secret that signs list cursors (bbws.core.cursor_keys)
     service_name: str = "bbws"
     metrics_namespace: str = "BBWS"
 

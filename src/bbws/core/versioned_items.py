@@ -17,6 +17,7 @@ lists never read it. Both GSIs project ALL attributes: a list page is exactly on
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from botocore.exceptions import ClientError
 
 from bbws.core.dynamo import failed_condition, query_page
 from bbws.core.errors import Conflict, NotFound, PreconditionFailed
+from bbws.core.pagination import ID, CursorShape
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -184,7 +186,15 @@ class VersionedItems:
         """One Query on the sparse active index (or the all-items index): items and next cursor."""
         index = ACTIVE_INDEX if active_only else BY_TYPE_INDEX
         partition = _INDEX_PARTITION[index]
-        scope = f"{self.table.name}/{index}"
+        shape = CursorShape(
+            scope=f"{self.table.name}/{index}",
+            attributes={
+                "pk": re.compile(re.escape(f"{self.entity_type}#") + ID),
+                "sk": self.entity_type,
+                partition: self.entity_type,
+                self.sort_attribute: re.compile(ID),
+            },
+        )
         names = {"#partition": partition}
         values: dict[str, Any] = {":type": self.entity_type}
         query: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": "#partition = :type", "Limit": limit}
@@ -194,11 +204,4 @@ class VersionedItems:
             values.update(where.values)
         query["ExpressionAttributeNames"] = names
         query["ExpressionAttributeValues"] = values
-        return query_page(
-            self.table,
-            query,
-            scope=scope,
-            key_names=frozenset({"pk", "sk", partition, self.sort_attribute}),
-            fixed={partition: self.entity_type},
-            cursor=cursor,
-        )
+        return query_page(self.table, query, shape=shape, cursor=cursor)

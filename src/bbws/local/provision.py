@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -124,9 +125,23 @@ def upload_templates(bucket: str, region: str, source: Path = DEFAULT_TEMPLATES)
     return keys
 
 
-def provision(prefix: str = "bbws-local", region: str = "eu-west-1", visibility_timeout: int = 30) -> Resources:
-    """Create every table, queue (with DLQ), the templates bucket and the SES identity."""
+def create_cursor_secret(prefix: str, region: str, value: str | None = None) -> str:
+    """The cursor secret (as Terraform creates it in AWS): `value`, or new random bytes; its ARN."""
+    client = new_session(region).client("secretsmanager", region_name=region)
+    secret = value or secrets.token_urlsafe(48)
+    return str(client.create_secret(Name=f"{prefix}-cursor-secret", SecretString=secret)["ARN"])
+
+
+def provision(
+    prefix: str = "bbws-local",
+    region: str = "eu-west-1",
+    visibility_timeout: int = 30,
+    cursor_secret: str | None = None,
+) -> Resources:
+    """Create every table, queue (with DLQ), the templates bucket, the SES identity and the
+    cursor secret (`cursor_secret`: its value, to keep cursors valid across restarts)."""
     resources = Resources()
+    resources.settings["cursor_secret_arn"] = create_cursor_secret(prefix, region, cursor_secret)
     _create_tables(prefix, region, resources)
     _create_queues(prefix, region, visibility_timeout, resources)
 

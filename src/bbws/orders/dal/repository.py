@@ -3,6 +3,7 @@ one Query per list page."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -11,18 +12,22 @@ from botocore.exceptions import ClientError
 
 from bbws.core import aws
 from bbws.core.dynamo import failed_condition, query_page
-from bbws.core.pagination import Page
+from bbws.core.pagination import CREATED_KEY, ID, CursorShape, Page
 from bbws.core.settings import get_settings
 from bbws.orders.dal.items import from_item, to_item
-from bbws.orders.dal.schema import BY_TENANT_INDEX, BY_TYPE_INDEX, ENTITY_TYPE, order_key
+from bbws.orders.dal.schema import BY_TENANT_INDEX, BY_TYPE_INDEX, ENTITY_TYPE, ORDER_PREFIX, ORDER_SK, order_key
 from bbws.orders.models.order import Order, OrderStatus
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 PENDING_NOTIFICATION = "pendingNotification"
-_TENANT_LIST_KEYS = frozenset({"pk", "sk", "tenantId", "createdKey"})
-_ALL_LIST_KEYS = frozenset({"pk", "sk", "entityType", "createdKey"})
+# The key attributes of an order in the lists' indexes, besides the index partition.
+_ORDER_KEY: dict[str, str | re.Pattern[str]] = {
+    "pk": re.compile(re.escape(ORDER_PREFIX) + ID),
+    "sk": ORDER_SK,
+    "createdKey": CREATED_KEY,
+}
 _DESERIALIZER = TypeDeserializer()
 
 
@@ -76,10 +81,8 @@ class OrderRepository:
             return from_item(existing), False
         return order, True
 
-    def _page(
-        self, query: dict[str, Any], scope: str, keys: frozenset[str], fixed: dict[str, str], cursor: str | None
-    ) -> Page[Order]:
-        items, next_cursor = query_page(self.table, query, scope=scope, key_names=keys, fixed=fixed, cursor=cursor)
+    def _page(self, query: dict[str, Any], shape: CursorShape, cursor: str | None) -> Page[Order]:
+        items, next_cursor = query_page(self.table, query, shape=shape, cursor=cursor)
         return Page(items=[from_item(item) for item in items], next_cursor=next_cursor)
 
     def list_for_tenant(self, tenant_id: str, limit: int, cursor: str | None) -> Page[Order]:
@@ -92,8 +95,8 @@ class OrderRepository:
             "Limit": limit,
         }
         # The scope binds a cursor to this tenant: it cannot page through another tenant's orders.
-        scope = f"{self.table.name}:{BY_TENANT_INDEX}:{tenant_id}"
-        return self._page(query, scope, _TENANT_LIST_KEYS, {"tenantId": tenant_id}, cursor)
+        shape = CursorShape(f"{self.table.name}:{BY_TENANT_INDEX}:{tenant_id}", {**_ORDER_KEY, "tenantId": tenant_id})
+        return self._page(query, shape, cursor)
 
     def list_all(self, limit: int, cursor: str | None) -> Page[Order]:
         """One page of every tenant's orders, newest first."""
@@ -104,8 +107,10 @@ class OrderRepository:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        scope = f"{self.table.name}:{BY_TYPE_INDEX}:{ENTITY_TYPE}"
-        return self._page(query, scope, _ALL_LIST_KEYS, {"entityType": ENTITY_TYPE}, cursor)
+        shape = CursorShape(
+            f"{self.table.name}:{BY_TYPE_INDEX}:{ENTITY_TYPE}", {**_ORDER_KEY, "entityType": ENTITY_TYPE}
+        )
+        return self._page(query, shape, cursor)
 
     def change_status(
         self,

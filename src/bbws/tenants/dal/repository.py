@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -10,15 +11,29 @@ from botocore.exceptions import ClientError
 
 from bbws.core import aws
 from bbws.core.dynamo import query_page
-from bbws.core.pagination import Page
+from bbws.core.pagination import CREATED_KEY, ID, CursorShape, Page
 from bbws.core.settings import get_settings
-from bbws.tenants.dal.schema import BY_TYPE_INDEX, ENTITY_TYPE, created_key, email_key, email_lookup_keys, tenant_key
+from bbws.tenants.dal.schema import (
+    BY_TYPE_INDEX,
+    ENTITY_TYPE,
+    TENANT_PREFIX,
+    TENANT_SK,
+    created_key,
+    email_key,
+    email_lookup_keys,
+    tenant_key,
+)
 from bbws.tenants.models.tenant import Tenant
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
-_LIST_KEYS = frozenset({"pk", "sk", "entityType", "createdKey"})
+_LIST_KEY: dict[str, str | re.Pattern[str]] = {
+    "pk": re.compile(re.escape(TENANT_PREFIX) + ID),
+    "sk": TENANT_SK,
+    "entityType": ENTITY_TYPE,
+    "createdKey": CREATED_KEY,
+}
 
 
 class EmailTaken(Exception):
@@ -101,7 +116,7 @@ class TenantRepository:
             raise
 
     def list_page(self, limit: int, cursor: str | None) -> Page[Tenant]:
-        scope = f"{self.table.name}:{BY_TYPE_INDEX}:{ENTITY_TYPE}"
+        shape = CursorShape(f"{self.table.name}:{BY_TYPE_INDEX}:{ENTITY_TYPE}", _LIST_KEY)
         query: dict[str, Any] = {
             "IndexName": BY_TYPE_INDEX,
             "KeyConditionExpression": "entityType = :type",
@@ -109,7 +124,5 @@ class TenantRepository:
             "ScanIndexForward": False,
             "Limit": limit,
         }
-        items, next_cursor = query_page(
-            self.table, query, scope=scope, key_names=_LIST_KEYS, fixed={"entityType": ENTITY_TYPE}, cursor=cursor
-        )
+        items, next_cursor = query_page(self.table, query, shape=shape, cursor=cursor)
         return Page(items=[from_item(item) for item in items], next_cursor=next_cursor)
