@@ -120,7 +120,7 @@ SCOPES = {
         lambda key, first: {**key, first: None},
         lambda key, first: {**key, first: ["x"]},
         lambda key, first: {k: v for k, v in key.items() if k != first},
-        lambda key, first: {**key, "extra": "x"},
+        lambda key, first: {**key, "extra": first},
         lambda key, first: {**key, first: "x" * 3000},
     ],
     ids=["NaN", "number", "infinity", "null", "list", "missing", "extra", "huge"],
