@@ -60,6 +60,7 @@ _DUMMY_SETTINGS = {
     "internal_emails": "ops@example.com",
     "service_name": "verify",
     "metrics_namespace": "BBWS",
+    "cursor_secret_arn": "arn:aws:secretsmanager:eu-west-1:000000000000:secret:verify-cursor-secret-AbCdEf",
 }
 # Two at a time: each boot is a CPU-bound interpreter, and the machine is shared.
 _WORKERS = 2
