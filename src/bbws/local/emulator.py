@@ -30,6 +30,7 @@ import json
 import os
 import re
 import threading
+import traceback as traceback_module
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -151,8 +152,10 @@ class Emulator:
         *,
         account_id: str = DEFAULT_ACCOUNT_ID,
         iam_managed_policies: bool = False,
+        error_log: Callable[[str], None] | None = None,
     ) -> None:
         self.region = region
+        self.error_log = error_log  # where the server's errors go (None: stderr, as cheroot does)
         self.account_id = account_id
         self.iam_managed_policies = iam_managed_policies
         self.app = SerialisedApp(DomainDispatcherApplication(create_backend_app), region, account_id)
@@ -193,11 +196,17 @@ class Emulator:
             server_name="bbws-local-aws",
         )
         server.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
+        if self.error_log is not None:
+            server.error_log = self._log_error  # type: ignore[method-assign]
         server.prepare()  # binds now: an error (port in use) is raised here, in the caller
         self._server = server
         self._thread = threading.Thread(target=server.serve, name="moto", daemon=True)
         self._thread.start()
         return self.url
+
+    def _log_error(self, msg: str = "", level: int = 20, traceback: bool = False) -> None:  # noqa: ARG002 - cheroot's signature
+        assert self.error_log is not None  # noqa: S101 - installed only when set
+        self.error_log(f"{msg}\n{traceback_module.format_exc() if traceback else ''}")
 
     def stop(self) -> None:
         if self._server is not None:

@@ -647,6 +647,30 @@ def _install_apigateway_account_role_reset() -> Undo:
     return _replace(Account, "apply_patch_operations", apply_patch_operations)
 
 
+def _install_apigateway_usage_plan_remove_stage() -> Undo:
+    from moto.apigateway.exceptions import BadRequestException  # noqa: PLC0415
+    from moto.apigateway.models import UsagePlan  # noqa: PLC0415
+
+    original = UsagePlan.apply_patch_operations
+
+    def apply_patch_operations(self: Any, patch_operations: list[dict[str, Any]]) -> Any:
+        rest = []
+        for operation in patch_operations:
+            if operation.get("op") != "remove" or operation.get("path") != "/apiStages":
+                rest.append(operation)
+                continue
+            api_id, _, stage = str(operation.get("value", "")).partition(":")
+            found = [s for s in self.api_stages if s.get("apiId") == api_id and s.get("stage") == stage]
+            if not found:  # AWS: a 400 the provider reports, where moto's 500 is retried for minutes
+                raise BadRequestException(
+                    f"Invalid API Stage {{api: {api_id}, stage: {stage}}} specified for usageplan {self.id}"
+                )
+            self.api_stages.remove(found[0])
+        return original(self, rest)
+
+    return _replace(UsagePlan, "apply_patch_operations", apply_patch_operations)
+
+
 FIXES += (
     MotoFix(
         "sesv2_sending_enabled_is_a_bool",
@@ -714,5 +738,12 @@ FIXES += (
         "reset_on_delete sends) fails with HTTP 500 (KeyError), retried for ever",
         "moto 5.2.5",
         _install_apigateway_account_role_reset,
+    ),
+    MotoFix(
+        "apigateway_usage_plan_remove_stage",
+        "API Gateway UpdateUsagePlan removing an API stage the plan does not have (a retried "
+        "request) fails with HTTP 500 (ValueError), which the provider retries for minutes",
+        "moto 5.2.5",
+        _install_apigateway_usage_plan_remove_stage,
     ),
 )

@@ -571,3 +571,31 @@ def test_apigateway_account_role_reset_still_needed() -> None:
 def test_apigateway_account_role_reset_clears_the_role() -> None:
     with mock_aws():
         assert "cloudwatchRoleArn" not in _clear_cloudwatch_role()
+
+
+def _remove_stage_twice() -> Any:
+    """A usage plan's stage removed, then removed again (as a retried request would)."""
+    apigateway = _client("apigateway")
+    api = apigateway.create_rest_api(name="api")["id"]
+    plan = apigateway.create_usage_plan(name="plan", apiStages=[{"apiId": api, "stage": "v1"}])["id"]
+    remove = [{"op": "remove", "path": "/apiStages", "value": f"{api}:v1"}]
+    apigateway.update_usage_plan(usagePlanId=plan, patchOperations=remove)
+    assert apigateway.get_usage_plan(usagePlanId=plan)["apiStages"] == []
+    return apigateway.update_usage_plan(usagePlanId=plan, patchOperations=remove)
+
+
+def test_apigateway_usage_plan_remove_stage_still_needed() -> None:
+    with (
+        mock_aws(),
+        moto_fixes.unpatched("apigateway_usage_plan_remove_stage"),
+        pytest.raises(ValueError, match="not in list"),
+    ):
+        _remove_stage_twice()
+
+
+def test_apigateway_usage_plan_remove_stage_answers_400_for_an_absent_stage() -> None:
+    with mock_aws(), pytest.raises(ClientError) as raised:
+        _remove_stage_twice()
+
+    assert raised.value.response["Error"]["Code"] == "BadRequestException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400

@@ -412,7 +412,13 @@ class _Rehearsal:
 
     def _against_the_emulator(self) -> None:
         assert self.terraform is not None  # noqa: S101
-        emulator = Emulator(region=self.env.region, account_id=self.env.account_id, iam_managed_policies=True)
+        errors = self.log("emulator").open("a", encoding="utf-8")
+        emulator = Emulator(
+            region=self.env.region,
+            account_id=self.env.account_id,
+            iam_managed_policies=True,
+            error_log=lambda text: (errors.write(text), errors.flush()),  # an emulator's 500s, with tracebacks
+        )
         url = emulator.start()
         try:
             self.report(f"       emulator: account {self.env.account_id}, {self.env.region} at {url}")
@@ -440,6 +446,7 @@ class _Rehearsal:
                 self.phase("destroy", self.destroy)
         finally:
             emulator.stop()
+            errors.close()
 
 
 def rehearse(options: Options, report: Report = lambda _line: None) -> Outcome:
