@@ -10,11 +10,12 @@ UV_VERSION := 0.13.9
 STAMP := $(VENV)/.synced
 CHECKOV_VENV := .venv-checkov
 PORT ?= 3000
+REHEARSE_ENV ?= dev
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test unit integration bdd lint format typecheck security iac-scan bench openapi package verify clean
+.PHONY: help install run test unit integration bdd lint format typecheck security iac-scan bench openapi package verify rehearse clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -72,6 +73,9 @@ package: $(STAMP) ## One verified zip per function into dist/ with dist/manifest
 
 verify: $(STAMP) ## Re-check the artifacts in dist/
 	$(BIN)/bbws verify dist
+
+rehearse: $(STAMP) ## Apply an environment's real Terraform (REHEARSE_ENV=dev) to the local emulator: check, deploy, release, destroy
+	$(BIN)/bbws rehearse --env $(REHEARSE_ENV)
 
 clean: ## Remove virtual environments, caches and build output
 	rm -rf $(VENV) $(CHECKOV_VENV) dist .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -152,7 +152,7 @@ class Emulator:
         *,
         account_id: str = DEFAULT_ACCOUNT_ID,
         iam_managed_policies: bool = False,
-        error_log: Callable[[str], None] | None = None,
+        error_log: Callable[[str], object] | None = None,
     ) -> None:
         self.region = region
         self.error_log = error_log  # where the server's errors go (None: stderr, as cheroot does)

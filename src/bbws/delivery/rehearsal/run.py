@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from rich.markup import escape
 
 from bbws.core.functions import BY_NAME, FUNCTIONS
 from bbws.delivery.accounts import ALIAS, Environment, GuardError
-from bbws.delivery.deploy import load_artifacts
+from bbws.delivery.deploy import alias_version, load_artifacts
 from bbws.delivery.manifest import MANIFEST_NAME, Manifest
 from bbws.delivery.rehearsal import terraform as tf
 from bbws.delivery.rehearsal.checks import Check, Clients, check_environment
@@ -133,9 +134,20 @@ def stale_reason(project_root: Path, dist: Path) -> str | None:
 
 
 def emulator_clients(url: str, region: str) -> Clients:
-    """boto3 clients of the emulator only (explicit endpoint and made-up keys)."""
+    """boto3 clients of the emulator only: explicit endpoint and made-up keys, and neither the
+    caller's AWS_PROFILE nor their config and credential files are read."""
+    core = botocore.session.Session(
+        session_vars={
+            "profile": (None, None, None, None),
+            "config_file": (None, None, os.devnull, None),
+            "credentials_file": (None, None, os.devnull, None),
+        }
+    )
     session = boto3.session.Session(
-        aws_access_key_id=tf.FAKE_KEY_ID, aws_secret_access_key=tf.FAKE_SECRET, region_name=region
+        aws_access_key_id=tf.FAKE_KEY_ID,
+        aws_secret_access_key=tf.FAKE_SECRET,
+        region_name=region,
+        botocore_session=core,
     )
     config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=5, read_timeout=120)
     made: dict[str, Any] = {}
@@ -343,7 +355,9 @@ class _Rehearsal:
             raise PhaseFailed(f"bbws {name} exited {result.returncode}: {last}; see {result.log}")
 
     def deploy(self, seconds: float) -> str:
-        self.before_deploy = {f.name: str(self._alias(f.name)["FunctionVersion"]) for f in FUNCTIONS}
+        self.before_deploy = {
+            f.name: str(alias_version(self._lambda(), self.env.function_name(f.name))) for f in FUNCTIONS
+        }
         self.bbws("deploy", ["deploy", "--env", self.env.name, "--dist", str(self.options.dist)], seconds)
         store = self._store()
         problems = []
@@ -417,7 +431,7 @@ class _Rehearsal:
             region=self.env.region,
             account_id=self.env.account_id,
             iam_managed_policies=True,
-            error_log=lambda text: (errors.write(text), errors.flush()),  # an emulator's 500s, with tracebacks
+            error_log=errors.write,  # the emulator's 500s, with moto's tracebacks
         )
         url = emulator.start()
         try:

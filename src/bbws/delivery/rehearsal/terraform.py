@@ -109,7 +109,9 @@ def emulator_environ(
     config: Path | None,
 ) -> dict[str, str]:
     """The process environment for Terraform and the `bbws` commands of a rehearsal."""
-    kept = {"TF_PLUGIN_CACHE_DIR"} | ({"TF_CLI_CONFIG_FILE"} if config is None else set())
+    # Kept: the plugin cache and Terraform's own logging (TF_LOG, TF_LOG_PROVIDER, TF_LOG_PATH) for debugging.
+    kept = {"TF_PLUGIN_CACHE_DIR", "TF_LOG", "TF_LOG_CORE", "TF_LOG_PROVIDER", "TF_LOG_PATH"}
+    kept |= {"TF_CLI_CONFIG_FILE"} if config is None else set()
     environ = {key: value for key, value in base.items() if not key.startswith(("AWS_", "TF_")) or key in kept}
     environ.update(
         AWS_ENDPOINT_URL=endpoint,
