@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from bbws.cli import app
 from bbws.delivery.accounts import ENVIRONMENTS
 from bbws.delivery.rehearsal import terraform as tf
-from bbws.delivery.rehearsal.run import Options, rehearse, stale_reason
+from bbws.delivery.rehearsal.run import PHASE_LIMITS, Options, rehearse, stale_reason
 from tests.delivery.rehearsal.conftest import write_dist
 
 FAKE_TERRAFORM = """#!{python}
@@ -266,21 +266,36 @@ def test_the_phases_run_in_order_and_the_first_failure_is_the_verdict(
     assert (project / ".bbws" / "rehearsal" / "dev" / "apply.log").is_file()
 
 
-def test_the_time_limit_stops_a_phase_and_says_so(
+def test_a_phase_past_its_bound_is_stopped_and_said_so(
     monkeypatch: pytest.MonkeyPatch, project: Path, fake_terraform: Path
 ) -> None:
-    """Given an apply that would outlast the run's time limit, then it is stopped at the
-    limit and the run fails at the apply, saying it was stopped; nothing after it runs."""
+    """Given an apply that would outlast its bound, then it is stopped at the bound and the
+    run fails at the apply saying so; nothing after it runs."""
     monkeypatch.setenv("FAKE_APPLY_SECONDS", "60")
-    options = Options(env=ENVIRONMENTS["dev"], project_root=project, terraform_binary=str(fake_terraform), time_limit=6)
+    limits = {**PHASE_LIMITS, "apply": 1.0}
+    options = Options(
+        env=ENVIRONMENTS["dev"], project_root=project, terraform_binary=str(fake_terraform), phase_limits=limits
+    )
 
     outcome = rehearse(options)
 
     assert outcome.first_failure is not None
     assert outcome.first_failure.name == "apply"
-    assert outcome.first_failure.detail.startswith("stopped after")
+    assert outcome.first_failure.detail.startswith("stopped after 1 s (bound of this phase)")
+    assert outcome.first_failure.seconds < 1 + tf.STOP_GRACE_SECONDS
     assert [phase.name for phase in outcome.phases][-1] == "apply"
-    assert outcome.seconds < 6 + tf.STOP_GRACE_SECONDS
+
+
+def test_a_run_past_its_time_limit_starts_no_further_phase(project: Path, fake_terraform: Path) -> None:
+    """Given a run whose time limit is already spent, then the next phase does not start and
+    the run fails saying the limit was reached."""
+    options = Options(env=ENVIRONMENTS["dev"], project_root=project, terraform_binary=str(fake_terraform), time_limit=0)
+
+    outcome = rehearse(options)
+
+    assert [(p.name, p.ok, p.detail) for p in outcome.phases] == [
+        ("tools", False, "the time limit of 0 s was reached before tools")
+    ]
 
 
 def test_the_command_says_in_one_line_when_terraform_is_missing(

@@ -94,6 +94,7 @@ class Options:
     provider_mirror: Path | None = None  # default: BBWS_TF_PROVIDER_MIRROR or /opt/tf-plugins
     terraform_binary: str | None = None  # default: terraform on PATH
     python: str = sys.executable  # runs `bbws package | deploy | release`
+    phase_limits: dict[str, float] = field(default_factory=lambda: dict(PHASE_LIMITS))
 
     @property
     def dist(self) -> Path:
@@ -178,7 +179,7 @@ class _Rehearsal:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             raise PhaseFailed(f"the time limit of {self.options.time_limit:.0f} s was reached before {name}")
-        return min(PHASE_LIMITS.get(name, remaining), remaining)
+        return min(self.options.phase_limits.get(name, remaining), remaining)
 
     def phase(self, name: str, work: Callable[[float], str]) -> bool:
         started = time.monotonic()
