@@ -213,7 +213,7 @@ class _Rehearsal:
                 state["planned"] += 1
             elif kind == "apply_complete" and message.get("hook", {}).get("action") in tf.CHANGING:
                 state["done"] += 1
-            if progress and time.monotonic() - state["last"] >= HEARTBEAT_SECONDS:
+            if progress and state["done"] and time.monotonic() - state["last"] >= HEARTBEAT_SECONDS:
                 state["last"] = time.monotonic()
                 self.report(f"       {name}: {state['done']} of {state['planned']} resources")
 
