@@ -24,6 +24,7 @@ import yaml
 
 from bbws.cli import app
 from bbws.delivery.accounts import ENVIRONMENTS
+from bbws.operations.release_hooks import new_release_id
 
 from .conftest import REPO_ROOT
 
@@ -322,7 +323,10 @@ def test_a_failed_or_cancelled_release_is_rolled_back_by_the_workflow(name: str,
     (job,) = [job for job in _load(name)["jobs"].values() if job.get("environment") == env]
     last = job["steps"][-1]
     assert last["if"] == "(failure() || cancelled()) && steps.deploy.outcome == 'success'"
-    assert last["run"] == f".venv/bin/bbws rollback --env {env}"
+    assert last["run"] == f'.venv/bin/bbws rollback --env {env} --release-id "$RELEASE_ID"'
+    # only this run's release: the id `bbws release` gives itself in Actions, whatever the run
+    run_id = last["env"]["RELEASE_ID"].replace("${{ github.run_id }}", "123").replace("${{ github.run_attempt }}", "2")
+    assert run_id == new_release_id({"GITHUB_RUN_ID": "123", "GITHUB_RUN_ATTEMPT": "2"})
     deploy = next(s for s in job["steps"] if s.get("id") == "deploy")
     assert f"--to {env}" in deploy["run"] or f"deploy --env {env}" in deploy["run"]
     release = next(s for s in job["steps"] if "bbws release" in s.get("run", ""))
