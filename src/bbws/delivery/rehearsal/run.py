@@ -29,11 +29,12 @@ from rich.markup import escape
 
 from bbws.core.functions import BY_NAME, FUNCTIONS
 from bbws.delivery.accounts import ALIAS, Environment, GuardError
-from bbws.delivery.deploy import alias_version, load_artifacts
+from bbws.delivery.deploy import load_artifacts
 from bbws.delivery.manifest import MANIFEST_NAME, Manifest
 from bbws.delivery.rehearsal import terraform as tf
 from bbws.delivery.rehearsal.checks import Check, Clients, check_environment
 from bbws.delivery.store import ArtifactStore, Status
+from bbws.delivery.traffic import alias_version
 from bbws.local.emulator import Emulator
 
 # Each phase's own bound (seconds); the run's time limit bounds them all together.
