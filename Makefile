@@ -33,8 +33,8 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 
 install: $(STAMP) ## Create .venv/ from the lock file
 
-run: $(STAMP) ## Start the local stack with demo data on 127.0.0.1:$(PORT)
-	$(BIN)/bbws local run --port $(PORT)
+run: $(STAMP) ## Start the local stack on 127.0.0.1:$(PORT), state kept in .bbws/local (FRESH=1: start empty)
+	$(BIN)/bbws local run --port $(PORT)$(if $(filter-out 0 no false,$(FRESH)), --fresh)
 
 test: $(STAMP) $(CHECKOV_VENV)/.synced ## Run the whole test suite (unit, handlers, BDD, integration, IaC, contract)
 	$(BIN)/pytest -n auto

@@ -61,8 +61,9 @@ def local_stack(workdir: Path) -> Iterator[Stack]:
     ready = workdir / "ready.json"
     log_path = workdir / "stack.log"
     with log_path.open("w") as log:
+        command = [_bbws(), "local", "run", "--port", "0", "--ready-file", str(ready), "--log-level", "WARNING"]
         process = subprocess.Popen(
-            [_bbws(), "local", "run", "--port", "0", "--ready-file", str(ready), "--log-level", "WARNING"],
+            [*command, "--state-dir", str(workdir / "state")],  # its own state: never the checkout's
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -65,9 +65,11 @@ class RunningStack:
         return self.log_path.read_text(errors="replace")
 
 
-def start_stack(workdir: Path, *extra_args: str) -> RunningStack:
-    """Start `bbws local run --port 0` and wait until it has written its ready file."""
+def start_stack(workdir: Path, *extra_args: str, state_dir: Path | None = None) -> RunningStack:
+    """Start `bbws local run --port 0` and wait until it has written its ready file (its state
+    in `state_dir`, by default a directory of its own in `workdir`: never the checkout's)."""
     ready_file = workdir / "ready.json"
+    ready_file.unlink(missing_ok=True)
     log_path = workdir / "stack.log"
     environ = {**os.environ, "PYTHONUNBUFFERED": "1"}
     # The tests' own settings must not leak into the stack: it configures its environment itself.
@@ -76,7 +78,7 @@ def start_stack(workdir: Path, *extra_args: str) -> RunningStack:
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bbws.cli", "local", "run", "--port", "0", "--ready-file", str(ready_file),
-             *extra_args],
+             "--state-dir", str(state_dir or workdir / "state"), *extra_args],
             cwd=REPO_ROOT,
             env=environ,
             stdout=log,

@@ -52,7 +52,7 @@ def test_health_answers_200_only_once_the_stack_is_ready(tmp_path: Path) -> None
     environ = {key: value for key, value in os.environ.items() if key not in ("AWS_ENDPOINT_URL", "ENVIRONMENT")}
     with (tmp_path / "stack.log").open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bbws.cli", "local", "run", "--port", str(port)],
+            [sys.executable, "-m", "bbws.cli", "local", "run", "--port", str(port), "--state-dir", str(tmp_path)],
             cwd=REPO_ROOT, env=environ, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     before: Counter[str] = Counter()

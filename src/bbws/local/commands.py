@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from bbws.local.defaults import DEFAULT_REGION, DEFAULT_STOREFRONT_KEY, READY_PREFIX
+from bbws.local.defaults import DEFAULT_REGION, DEFAULT_STATE_DIR, DEFAULT_STOREFRONT_KEY, READY_PREFIX
 
 if TYPE_CHECKING:
     from bbws.local.stack import LocalStack, StopReport
@@ -43,9 +43,13 @@ def _banner(stack: LocalStack, console: Console) -> None:
         f'  or  -d \'{{"role":"tenant","tenantId":"..."}}\'',
     )
     table.add_row("Demo tenant", str(info["demoTenantId"] or "(tenants service not available)"))
-    table.add_row("Demo data", f"{len(info['demoProducts'])} products, campaign {info['demoCampaign'] or '-'}")
+    table.add_row(
+        "Demo data",
+        f"{len(info['demoProducts'])} products, campaign {info['demoCampaign'] or '-'} ({stack.demo_origin})",
+    )
     table.add_row("Pollers", ", ".join(info["pollers"]) or "(none: consumers not available)")
     console.print(table)
+    console.print(f"State: {stack.state_line}", soft_wrap=True)  # one line, for people and scripts
     console.print("Press Ctrl-C to stop.")
 
 
@@ -70,6 +74,15 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
     drain_seconds: Annotated[
         float, typer.Option(help="On Ctrl-C, let the queues drain this long at most before stopping")
     ] = 15.0,
+    fresh: Annotated[
+        bool, typer.Option(help="Start empty; the saved state is kept aside as state.previous.json")
+    ] = False,
+    state_dir: Annotated[
+        Path, typer.Option(help="Where the state is kept across restarts", show_default=".bbws/local")
+    ] = DEFAULT_STATE_DIR,
+    snapshot_seconds: Annotated[
+        float, typer.Option(help="Also save the state this often while running (0: only on stop)")
+    ] = 10.0,
 ) -> None:
     """Start the local stack with demo data (Ctrl-C stops it)."""
     # Only the stack's own messages go to the console here: the functions log through
@@ -85,6 +98,7 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
     stop, hurry = threading.Event(), threading.Event()
     # Imported here: moto and the handlers are heavy, and `bbws --help` should not pay for them.
     from bbws.local.stack import LocalStack, StackOptions  # noqa: PLC0415
+    from bbws.local.state import StateError  # noqa: PLC0415
 
     def _request_stop(_signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():  # a second Ctrl-C: stop draining, save and exit now
@@ -97,15 +111,16 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
     stack = LocalStack(
         StackOptions(
             port=port, aws_port=aws_port, aws_endpoint=aws_endpoint, region=region,
-            storefront_key=storefront_key, demo=demo,
+            storefront_key=storefront_key, demo=demo, state_dir=state_dir, fresh=fresh,
+            snapshot_seconds=snapshot_seconds,
         )
     )  # fmt: skip
     started = False
     try:
         try:
             stack.start()
-        except OSError as error:
-            console.print(f"[red]The local stack could not start:[/red] {_start_error(error, port)}")
+        except (OSError, StateError) as error:
+            console.print(f"[red]The local stack could not start:[/red] {_start_error(error, port)}", soft_wrap=True)
             raise typer.Exit(code=1) from error
         started = True
         _banner(stack, console)
@@ -123,12 +138,12 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
     finally:
         report = stack.stop(drain_seconds=drain_seconds, hurry=hurry)
         if started:
-            console.print(_stop_summary(report))
+            console.print(_stop_summary(report), soft_wrap=True)
     console.print("Stopped.")
 
 
-def _start_error(error: OSError, port: int) -> str:
-    if error.errno == errno.EADDRINUSE:
+def _start_error(error: Exception, port: int) -> str:
+    if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
         return f"port {port} is in use: try `make run PORT={port + 1}` (or `bbws local run --port {port + 1}`)"
     return str(error)
 
@@ -139,4 +154,8 @@ def _stop_summary(report: StopReport) -> str:
         parts.append(f"{report.dead_lettered} in dead-letter queues")
     if report.requests_cut_off:
         parts.append(f"{report.requests_cut_off} request(s) still running were cut off")
+    if report.saved_to is not None:
+        parts.append(f"state saved in {report.saved_to.parent}")
+    if report.save_error is not None:
+        parts.append(f"THE STATE COULD NOT BE SAVED ({report.save_error}); the last snapshot stays")
     return "; ".join(parts) + "."

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 DEFAULT_REGION = "eu-west-1"
 DEFAULT_STOREFRONT_KEY = "local-storefront-key"
 LOCAL_VISIBILITY_TIMEOUT = 5  # a poison message reaches its DLQ after 5 receives, about 30 s
 READY_PREFIX = "BBWS_LOCAL_READY "
+
+# The checkout this package runs from (the templates and the saved state live there).
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+DEFAULT_STATE_DIR = PROJECT_ROOT / ".bbws" / "local"

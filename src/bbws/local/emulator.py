@@ -64,6 +64,7 @@ class SerialisedApp:
         self.sent_at: dict[str, str] = {}
         self.text_parts: dict[str, str] = {}
         self.email_tags: dict[str, dict[str, str]] = {}
+        self.restored_outbox: list[Any] = []  # the outbox of earlier runs (`local.state`), oldest first
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         # Buffer the request (moto reads it whole anyway) so a send can be inspected afterwards.
@@ -187,6 +188,7 @@ class Emulator:
         self.app.sent_at.clear()
         self.app.text_parts.clear()
         self.app.email_tags.clear()
+        self.app.restored_outbox.clear()
         server = wsgi.Server(
             (LOCAL_HOST, self._requested_port),
             self.app,

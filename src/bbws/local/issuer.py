@@ -1,8 +1,9 @@
 """The local development issuer: RS256 tokens shaped like Cognito's, and their verification.
 
 In AWS a Cognito user pool issues the tokens and API Gateway's Cognito authorizer verifies them;
-locally this issuer does both, with a key pair made fresh at every start (so a token never
-outlives the stack that issued it), and publishes its public key as a JWKS.
+locally this issuer does both, with a key pair kept with the local state (`local.state`, so a
+token outlives a restart, as a Cognito token outlives a deploy; a fresh start makes a new key),
+and publishes its public key as a JWKS.
 """
 
 from __future__ import annotations

@@ -77,15 +77,19 @@ def _both(*undos: Undo) -> Undo:
     return undo
 
 
-def _ses_state(response: Any) -> dict[str, Any]:
-    """This fix's state of one account and region, kept on moto's SES backend (so a moto reset,
-    which builds new backends, empties it like every other state)."""
-
-    backend = ses_backends[response.current_account][response.region]
+def ses_extras(account_id: str, region: str) -> dict[str, Any]:
+    """The SESv2 fixes' state of one account and region (suppression list, account flags), kept
+    on moto's SES backend (so a moto reset, which builds new backends, empties it like every
+    other state); JSON-serialisable, which is how the local stack saves it."""
+    backend = ses_backends[account_id][region]
     state: dict[str, Any] = backend.__dict__.setdefault(
         "_bbws_sesv2", {"suppressed": {}, "production_access": False, "sending_enabled": True}
     )
     return state
+
+
+def _ses_state(response: Any) -> dict[str, Any]:
+    return ses_extras(response.current_account, response.region)
 
 
 def _path_address(response: Any) -> str:

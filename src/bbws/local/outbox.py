@@ -105,17 +105,23 @@ def to_outbox_message(message: Any, sent_at: str | None, text_part: str | None) 
     )  # fmt: skip
 
 
+def outbox_messages(emulator_app: SerialisedApp) -> list[OutboxMessage]:
+    """Every email sent so far, earlier runs' (restored) first; the caller holds the lock."""
+    sent = ses_backends[emulator_app.account_id][emulator_app.region].sent_messages
+    return [
+        *emulator_app.restored_outbox,
+        *(
+            to_outbox_message(message, emulator_app.sent_at.get(message.id), emulator_app.text_parts.get(message.id))
+            for message in sent
+            if hasattr(message, "id")  # bulk templated sends carry several ids and no single email
+        ),
+    ]
+
+
 def read_outbox(emulator_app: SerialisedApp) -> list[OutboxMessage]:
     """Every email sent so far, oldest first (read under the emulator's lock)."""
     with emulator_app.lock:
-        sent = list(ses_backends[emulator_app.account_id][emulator_app.region].sent_messages)
-        sent_at = dict(emulator_app.sent_at)
-        text_parts = dict(emulator_app.text_parts)
-    return [
-        to_outbox_message(message, sent_at.get(message.id), text_parts.get(message.id))
-        for message in sent
-        if hasattr(message, "id")  # bulk templated sends carry several ids and no single email
-    ]
+        return outbox_messages(emulator_app)
 
 
 _PAGE = """<!doctype html>

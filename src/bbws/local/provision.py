@@ -15,6 +15,7 @@ from typing import Any
 
 from bbws.core.aws import new_session
 from bbws.core.settings import ENV_NAMES
+from bbws.local.defaults import PROJECT_ROOT
 
 # settings field -> module whose TABLE is that table's definition (create_table keyword
 # arguments without TableName).
@@ -39,7 +40,7 @@ TOPIC_QUEUES: dict[str, str] = {
 
 MAX_RECEIVE_COUNT = 5
 TEMPLATE_PREFIX = "email-templates/"
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[3] / "templates" / "email"
+DEFAULT_TEMPLATES = PROJECT_ROOT / "templates" / "email"
 LOCAL_FROM_EMAIL = "orders@bbws.local"
 LOCAL_INTERNAL_EMAILS = "sales@bbws.local,ops@bbws.local"
 

@@ -16,7 +16,7 @@ import logging
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,19 @@ from bbws.local.gateway import Gateway, GatewayServer, Phase
 from bbws.local.issuer import DevelopmentIssuer
 from bbws.local.lambdas import LocalLambdas
 from bbws.local.pollers import QueuePoller
-from bbws.local.provision import QUEUES, TOPIC_QUEUES, Resources, provision
+from bbws.local.provision import QUEUES, TABLE_SCHEMAS, TOPIC_QUEUES, Resources, provision, upload_templates
+from bbws.local.state import (
+    SNAPSHOT_SECONDS,
+    Layout,
+    NamedValues,
+    SavedState,
+    Snapshotter,
+    StateStore,
+    capture,
+    load_private_key,
+    private_key_pem,
+    restore,
+)
 
 log = logging.getLogger("bbws.local")
 
@@ -50,6 +62,8 @@ class StopReport:
     left: int = 0  # messages still in the live queues (kept for the next start)
     dead_lettered: int = 0  # messages in the dead-letter queues
     requests_cut_off: int = 0  # requests still running when the grace period ended
+    saved_to: Path | None = None  # where the state was written (None: not kept, or unchanged)
+    save_error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,9 @@ class StackOptions:
     prefix: str = "bbws-local"
     demo: bool = True
     pollers: bool = True
+    state_dir: Path | None = None  # where the state is kept across restarts (None: not kept)
+    fresh: bool = False  # start empty (the saved state is set aside as state.previous.json)
+    snapshot_seconds: float = SNAPSHOT_SECONDS  # while running (0: only on a clean stop)
 
 
 def _configure_environment(options: StackOptions, endpoint: str) -> None:
@@ -96,6 +113,14 @@ class LocalStack:
         self.pollers: list[QueuePoller] = []
         self.lambdas: LocalLambdas | None = None
         self.demo = DemoData()
+        self.demo_origin = "not seeded"
+        # Small named strings kept across restarts with the state (e.g. a local signing secret);
+        # filled from the saved state at the start of start(), before any function runs.
+        self.values = NamedValues()
+        self.store: StateStore | None = None
+        self.state_line = "not kept (no state directory)"  # what the banner says about the state
+        self._snapshotter: Snapshotter | None = None
+        self._state_restored = False  # saving is safe only once the saved state is back in place
         self.skipped_consumers: list[str] = []
         self._available: dict[str, bool] = {}
         self._sqs: Any = None
@@ -118,6 +143,7 @@ class LocalStack:
     def start(self) -> None:
         """Start everything; the API answers 503 until the stack is ready, then 200s."""
         options = self.options
+        saved = self._load_state()  # first: an unreadable state stops the start before anything runs
         # The API's port first: a port in use fails at once, and from here on clients get a 503
         # "starting" (never a refused connection, never a 200 before the stack is ready).
         self.server = GatewayServer(port=options.port)
@@ -132,7 +158,7 @@ class LocalStack:
         os.environ.update(self.resources.environ())
         get_settings.cache_clear()
 
-        self.issuer = DevelopmentIssuer(issuer=f"{self.server.url}/_local")
+        self.issuer = self._issuer(f"{self.server.url}/_local", saved)
         lambdas = self.lambdas = LocalLambdas(options.region)
         # Every function's first execution environment starts now, in parallel, so the first
         # requests do not each pay a cold start (and a missing module is known before routing).
@@ -154,11 +180,86 @@ class LocalStack:
         gateway = Gateway(lambdas, self.issuer, options.storefront_key, endpoints)
         self.server.gateway = gateway
 
-        if options.demo:
+        if saved is not None and self.emulator is not None:
+            restore(self.emulator.app, self._layout(), saved)
+            # The files in templates/email/ are the templates' source, as Terraform's upload is:
+            # they win over saved copies of the same keys.
+            upload_templates(self.resources.settings["templates_bucket_name"], options.region)
+        if saved is not None and saved.demo:
+            self.demo, self.demo_origin = DemoData(**saved.demo), "restored"
+        if options.demo and self._tables_empty():  # demo data only ever goes into empty state
             self.demo = seed(gateway, self.issuer.mint("admin", subject="local-demo-seeder"))
+            self.demo_origin = "seeded into the empty state"
         if options.pollers:
             self._start_pollers(lambdas, session)
+        if self.store is not None:
+            self._state_restored = True
+            self.save_state()  # the issuer's key and the demo ids are on disk from the start
+            self._snapshotter = Snapshotter(self.save_state, options.snapshot_seconds)
+            self._snapshotter.start()
         self.server.phase = Phase.READY
+
+    def _load_state(self) -> SavedState | None:
+        options = self.options
+        if options.state_dir is None:
+            return None
+        self.store = StateStore(options.state_dir)
+        where = _shown(options.state_dir)
+        if options.fresh:
+            previous = self.store.set_aside()
+            self.state_line = "fresh start (--fresh)" + (
+                f": the previous state is kept as {_shown(previous)}" if previous else f": nothing saved in {where}"
+            )
+            return None
+        saved = self.store.load()
+        if saved is None:
+            self.state_line = f"fresh start: nothing saved in {where} yet"
+        elif self.options.aws_endpoint:
+            self.state_line = (
+                f"restored the issuer key, demo ids and named values from {where} (the data: {options.aws_endpoint})"
+            )
+        else:
+            self.state_line = f"restored {saved.summary()} from {where}"
+        if saved is not None:
+            self.values = NamedValues(saved.values)
+        return saved
+
+    @staticmethod
+    def _issuer(url: str, saved: SavedState | None) -> DevelopmentIssuer:
+        if saved is not None and saved.issuer.get("privateKey"):
+            return DevelopmentIssuer(
+                issuer=url, key=load_private_key(saved.issuer["privateKey"]), key_id=saved.issuer["keyId"]
+            )
+        return DevelopmentIssuer(issuer=url)
+
+    def _layout(self) -> Layout:
+        prefix = self.options.prefix + "-"
+        return Layout(
+            tables={name: self.resources.settings[name] for name in TABLE_SCHEMAS if name in self.resources.settings},
+            buckets={"templates_bucket_name": self.resources.settings["templates_bucket_name"]},
+            queues={queue.name.removeprefix(prefix): queue.name for queue in self._queue_refs()},
+        )
+
+    def _tables_empty(self) -> bool:
+        dynamodb = boto3.session.Session(region_name=self.options.region).client("dynamodb")
+        return not any(
+            dynamodb.scan(TableName=self.resources.settings[name], Limit=1, Select="COUNT")["Count"]
+            for name in TABLE_SCHEMAS
+            if name in self.resources.settings
+        )
+
+    def save_state(self) -> bool:
+        """Save the state now (atomically; nothing is written when nothing changed)."""
+        if self.store is None or self.issuer is None:
+            return False
+        data = capture(self.emulator.app, self._layout()) if self.emulator is not None else {}
+        state = SavedState(
+            **data,
+            issuer={"keyId": self.issuer.key_id, "privateKey": private_key_pem(self.issuer.key)},
+            demo=asdict(self.demo),
+            values=self.values.snapshot(),
+        )
+        return self.store.save(state)
 
     @property
     def ready(self) -> bool:
@@ -238,6 +339,19 @@ class LocalStack:
                 return
             time.sleep(DRAIN_POLL_SECONDS)
 
+    def _save_on_stop(self, report: StopReport) -> None:
+        if self._snapshotter is not None:
+            self._snapshotter.stop()
+            self._snapshotter = None
+        # Never before the restore: a start that failed half-way must not overwrite the saved state.
+        if self._state_restored and self.store is not None:
+            try:
+                self.save_state()
+                report.saved_to = self.store.path
+            except Exception as error:  # said on the terminal; the previous snapshot stays whole
+                log.exception("could not save the local state")
+                report.save_error = f"{type(error).__name__}: {error}"
+
     def stop(self, drain_seconds: float = DRAIN_SECONDS, hurry: threading.Event | None = None) -> StopReport:
         """Stop in the order that loses nothing: refuse new requests and let those in flight
         finish; let the pollers drain the queues (bounded; `hurry` cuts it short); stop the
@@ -258,6 +372,7 @@ class LocalStack:
         for poller in self.pollers:
             poller.stop()
         report.drained = sum(poller.deleted for poller in self.pollers) - drained_before
+        self._save_on_stop(report)
         if self.emulator is not None or self.options.aws_endpoint:
             with contextlib.suppress(Exception):
                 refs = {queue.name: queue for queue in self._queue_refs()}
@@ -273,3 +388,10 @@ class LocalStack:
             self.emulator.stop()
         aws.reset()
         return report
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current directory when inside it."""
+    with contextlib.suppress(ValueError):
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    return str(path)

@@ -60,7 +60,19 @@ def test_run_serves_the_platform_and_stops_on_sigterm(tmp_path: Path) -> None:
     user.start()
     # When it runs until it is told to stop
     result = CliRunner().invoke(
-        app, ["local", "run", "--port", "0", "--ready-file", str(ready), "--log-level", "WARNING"]
+        app,
+        [
+            "local",
+            "run",
+            "--port",
+            "0",
+            "--ready-file",
+            str(ready),
+            "--log-level",
+            "WARNING",
+            "--state-dir",
+            str(tmp_path),
+        ],
     )
     user.join(10)
     # Then it served the API with demo data, printed where things are, and exited cleanly
@@ -83,7 +95,10 @@ def test_run_on_a_taken_port_fails_with_a_message(tmp_path: Path) -> None:
         taken.listen()
         port = taken.getsockname()[1]
         # When the stack is started on it
-        result = CliRunner().invoke(app, ["local", "run", "--port", str(port), "--no-demo", "--log-level", "WARNING"])
+        result = CliRunner().invoke(
+            app,
+            ["local", "run", "--port", str(port), "--no-demo", "--log-level", "WARNING", "--state-dir", str(tmp_path)],
+        )
     # Then it says why and exits with 1, having stopped what it had started
     assert result.exit_code == 1
     assert f"port {port} is in use: try `make run PORT={port + 1}`" in result.output
