@@ -105,23 +105,43 @@ def to_outbox_message(message: Any, sent_at: str | None, text_part: str | None) 
     )  # fmt: skip
 
 
-def outbox_messages(emulator_app: SerialisedApp) -> list[OutboxMessage]:
-    """Every email sent so far, earlier runs' (restored) first; the caller holds the lock."""
-    sent = ses_backends[emulator_app.account_id][emulator_app.region].sent_messages
-    return [
-        *emulator_app.restored_outbox,
-        *(
-            to_outbox_message(message, emulator_app.sent_at.get(message.id), emulator_app.text_parts.get(message.id))
-            for message in sent
-            if hasattr(message, "id")  # bulk templated sends carry several ids and no single email
-        ),
-    ]
+@dataclass(frozen=True)
+class OutboxCopy:
+    """What the outbox is made of at one moment, copied cheaply under the emulator's lock (moto's
+    sent messages never change once sent, so they are turned into `OutboxMessage`s outside it)."""
+
+    restored: list[OutboxMessage]
+    sent: list[Any]
+    sent_at: dict[str, str]
+    text_parts: dict[str, str]
+
+    def messages(self) -> list[OutboxMessage]:
+        """Every email sent so far, oldest first (earlier runs' restored ones first)."""
+        return [
+            *self.restored,
+            *(
+                to_outbox_message(message, self.sent_at.get(message.id), self.text_parts.get(message.id))
+                for message in self.sent
+                if hasattr(message, "id")  # bulk templated sends carry several ids and no single email
+            ),
+        ]
+
+
+def copy_outbox(emulator_app: SerialisedApp) -> OutboxCopy:
+    """The outbox's parts; the caller holds the emulator's lock."""
+    return OutboxCopy(
+        list(emulator_app.restored_outbox),
+        list(ses_backends[emulator_app.account_id][emulator_app.region].sent_messages),
+        dict(emulator_app.sent_at),
+        dict(emulator_app.text_parts),
+    )
 
 
 def read_outbox(emulator_app: SerialisedApp) -> list[OutboxMessage]:
-    """Every email sent so far, oldest first (read under the emulator's lock)."""
+    """Every email sent so far, oldest first (copied under the emulator's lock)."""
     with emulator_app.lock:
-        return outbox_messages(emulator_app)
+        copy = copy_outbox(emulator_app)
+    return copy.messages()
 
 
 _PAGE = """<!doctype html>

@@ -48,7 +48,7 @@ from moto.sqs.models import sqs_backends
 
 from bbws.local.emulator import SerialisedApp
 from bbws.local.moto_fixes import ses_extras
-from bbws.local.outbox import OutboxMessage, outbox_messages
+from bbws.local.outbox import OutboxMessage, copy_outbox
 
 log = logging.getLogger("bbws.local.state")
 
@@ -238,10 +238,10 @@ def capture(app: SerialisedApp, layout: Layout) -> dict[str, Any]:
             for logical, name in layout.queues.items()
             if name in sqs.queues
         }
-        outbox = [
-            {**message.to_json(), "tags": dict(app.email_tags.get(message.id, {}))} for message in outbox_messages(app)
-        ]
+        sent = copy_outbox(app)
+        tags = {message_id: dict(message_tags) for message_id, message_tags in app.email_tags.items()}
         ses = json.loads(json.dumps(ses_extras(account, region)))  # a deep copy, taken under the lock
+    outbox = [{**message.to_json(), "tags": tags.get(message.id, {})} for message in sent.messages()]
     return {"tables": tables, "buckets": buckets, "queues": queues, "outbox": outbox, "ses": ses}
 
 
