@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,22 +65,25 @@ class RunningStack:
         return self.log_path.read_text(errors="replace")
 
 
-def start_stack(workdir: Path, *extra_args: str, state_dir: Path | None = None) -> RunningStack:
+def start_stack(
+    workdir: Path, *extra_args: str, state_dir: Path | None = None, environ: Mapping[str, str] | None = None
+) -> RunningStack:
     """Start `bbws local run --port 0` and wait until it has written its ready file (its state
-    in `state_dir`, by default a directory of its own in `workdir`: never the checkout's)."""
+    in `state_dir`, by default a directory of its own in `workdir`: never the checkout's;
+    `environ` added to its environment)."""
     ready_file = workdir / "ready.json"
     ready_file.unlink(missing_ok=True)
     log_path = workdir / "stack.log"
-    environ = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    child_environ = {**os.environ, "PYTHONUNBUFFERED": "1", **(environ or {})}
     # The tests' own settings must not leak into the stack: it configures its environment itself.
     for name in ("AWS_ENDPOINT_URL", "ENVIRONMENT"):
-        environ.pop(name, None)
+        child_environ.pop(name, None)
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bbws.cli", "local", "run", "--port", "0", "--ready-file", str(ready_file),
              "--state-dir", str(state_dir or workdir / "state"), *extra_args],
             cwd=REPO_ROOT,
-            env=environ,
+            env=child_environ,
             stdout=log,
             stderr=subprocess.STDOUT,
         )  # fmt: skip

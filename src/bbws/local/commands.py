@@ -83,6 +83,9 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
     snapshot_seconds: Annotated[
         float, typer.Option(help="Also save the state this often while running (0: only on stop)")
     ] = 10.0,
+    reload: Annotated[
+        bool, typer.Option(help="Hot reload: an edit under src/bbws/ or templates/email/ takes effect at once")
+    ] = True,
 ) -> None:
     """Start the local stack with demo data (Ctrl-C stops it)."""
     # Only the stack's own messages go to the console here: the functions log through
@@ -112,7 +115,7 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
         StackOptions(
             port=port, aws_port=aws_port, aws_endpoint=aws_endpoint, region=region,
             storefront_key=storefront_key, demo=demo, state_dir=state_dir, fresh=fresh,
-            snapshot_seconds=snapshot_seconds,
+            snapshot_seconds=snapshot_seconds, reload=reload,
         )
     )  # fmt: skip
     started = False

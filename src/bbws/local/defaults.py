@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 DEFAULT_REGION = "eu-west-1"
@@ -12,3 +13,11 @@ READY_PREFIX = "BBWS_LOCAL_READY "
 # The checkout this package runs from (the templates and the saved state live there).
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_STATE_DIR = PROJECT_ROOT / ".bbws" / "local"
+CODE_ROOT = PROJECT_ROOT / "src" / "bbws"
+
+
+def shown_path(path: Path) -> str:
+    """A path as the user would type it: relative to the current directory when inside it."""
+    with contextlib.suppress(ValueError):
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    return str(path)

@@ -25,7 +25,13 @@ import boto3
 from bbws.core import aws
 from bbws.core.functions import FUNCTIONS, Trigger
 from bbws.core.settings import get_settings
-from bbws.local.defaults import DEFAULT_REGION, DEFAULT_STOREFRONT_KEY, LOCAL_VISIBILITY_TIMEOUT
+from bbws.local.defaults import (
+    CODE_ROOT,
+    DEFAULT_REGION,
+    DEFAULT_STOREFRONT_KEY,
+    LOCAL_VISIBILITY_TIMEOUT,
+    shown_path,
+)
 from bbws.local.demo import DemoData, seed
 from bbws.local.devtools import DEPTH_ATTRIBUTES, JWKS_PATH, DevelopmentEndpoints, QueueRef
 from bbws.local.emulator import Emulator
@@ -34,7 +40,16 @@ from bbws.local.gateway import Gateway, GatewayServer, Phase
 from bbws.local.issuer import DevelopmentIssuer
 from bbws.local.lambdas import LocalLambdas
 from bbws.local.pollers import QueuePoller
-from bbws.local.provision import QUEUES, TABLE_SCHEMAS, TOPIC_QUEUES, Resources, provision, upload_templates
+from bbws.local.provision import (
+    DEFAULT_TEMPLATES,
+    QUEUES,
+    TABLE_SCHEMAS,
+    TOPIC_QUEUES,
+    Resources,
+    provision,
+    upload_templates,
+)
+from bbws.local.reload import Changes, Reloader, apply
 from bbws.local.state import (
     SNAPSHOT_SECONDS,
     Layout,
@@ -80,6 +95,7 @@ class StackOptions:
     state_dir: Path | None = None  # where the state is kept across restarts (None: not kept)
     fresh: bool = False  # start empty (the saved state is set aside as state.previous.json)
     snapshot_seconds: float = SNAPSHOT_SECONDS  # while running (0: only on a clean stop)
+    reload: bool = True  # hot reload: edits of src/bbws/ and templates/email/ take effect at once
 
 
 def _configure_environment(options: StackOptions, endpoint: str) -> None:
@@ -120,6 +136,7 @@ class LocalStack:
         self.store: StateStore | None = None
         self.state_line = "not kept (no state directory)"  # what the banner says about the state
         self._snapshotter: Snapshotter | None = None
+        self._reloader: Reloader | None = None
         self._state_restored = False  # saving is safe only once the saved state is back in place
         self.skipped_consumers: list[str] = []
         self._available: dict[str, bool] = {}
@@ -197,18 +214,28 @@ class LocalStack:
             self.save_state()  # the issuer's key and the demo ids are on disk from the start
             self._snapshotter = Snapshotter(self.save_state, options.snapshot_seconds)
             self._snapshotter.start()
+        if options.reload:
+            self._reloader = Reloader(CODE_ROOT, DEFAULT_TEMPLATES, self._reload)
+            self._reloader.start()
         self.server.phase = Phase.READY
+
+    def _reload(self, changes: Changes) -> None:
+        if self.lambdas is None:
+            return
+        s3 = boto3.session.Session(region_name=self.options.region).client("s3")
+        log.info("%s", apply(changes, self.lambdas, s3, self.resources.settings.get("templates_bucket_name")))
+        self.lambdas.start()  # the new environments start now, so the next request pays no cold start
 
     def _load_state(self) -> SavedState | None:
         options = self.options
         if options.state_dir is None:
             return None
         self.store = StateStore(options.state_dir)
-        where = _shown(options.state_dir)
+        where = shown_path(options.state_dir)
         if options.fresh:
             previous = self.store.set_aside()
             self.state_line = "fresh start (--fresh)" + (
-                f": the previous state is kept as {_shown(previous)}" if previous else f": nothing saved in {where}"
+                f": the previous state is kept as {shown_path(previous)}" if previous else f": nothing saved in {where}"
             )
             return None
         saved = self.store.load()
@@ -357,6 +384,9 @@ class LocalStack:
         finish; let the pollers drain the queues (bounded; `hurry` cuts it short); stop the
         pollers after their batch in hand; then the rest. Returns what happened."""
         report = StopReport()
+        if self._reloader is not None:  # no environment is replaced while the stack stops
+            self._reloader.stop()
+            self._reloader = None
         drained_before = sum(poller.deleted for poller in self.pollers)
         if self.server is not None:
             self.server.phase = Phase.STOPPING
@@ -388,10 +418,3 @@ class LocalStack:
             self.emulator.stop()
         aws.reset()
         return report
-
-
-def _shown(path: Path) -> str:
-    """A path as the user would type it: relative to the current directory when inside it."""
-    with contextlib.suppress(ValueError):
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    return str(path)
