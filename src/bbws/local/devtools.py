@@ -52,6 +52,7 @@ class DevelopmentEndpoints:
             ("GET", "/_local/outbox.json"): self._outbox_json,
             ("POST", "/_local/outbox/events"): self._mark_outbox_message,
             ("GET", "/_local/queues.json"): self._queues,
+            ("GET", "/_local/emulator.json"): self._emulator,
             ("GET", JWKS_PATH): lambda _: HttpResponse.json(200, self.issuer.jwks()),
         }
 
@@ -145,3 +146,8 @@ class DevelopmentEndpoints:
                 }
             )
         return HttpResponse.json(200, {"queues": queues})
+
+    def _emulator(self, _: HttpRequest) -> HttpResponse:
+        if self.emulator_app is None:
+            raise NotFound("this stack uses an external AWS endpoint: no emulator of its own to describe")
+        return HttpResponse.json(200, self.emulator_app.stats())

@@ -30,7 +30,9 @@ import json
 import os
 import re
 import threading
+import time
 import traceback as traceback_module
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -65,6 +67,8 @@ class SerialisedApp:
         self.text_parts: dict[str, str] = {}
         self.email_tags: dict[str, dict[str, str]] = {}
         self.restored_outbox: list[Any] = []  # the outbox of earlier runs (`local.state`), oldest first
+        # What the emulator's work costs (the part under the lock), by operation: see `stats()`.
+        self._calls: defaultdict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         # Buffer the request (moto reads it whole anyway) so a send can be inspected afterwards.
@@ -78,12 +82,44 @@ class SerialisedApp:
         environ["wsgi.input"] = io.BytesIO(request_body)
         # moto picks the account from this header when MOTO_ACCOUNT_ID is not set.
         environ.setdefault("HTTP_X_MOTO_ACCOUNT_ID", self.account_id)
+        operation = _operation(environ, request_body)
         with self.lock:
+            started, started_cpu = time.perf_counter(), time.thread_time()
             sent_before = len(self._sent_messages())
             # The response is consumed inside the lock: moto may build it lazily from its state.
             body = b"".join(self._app(environ, start_response))
             self._note_new_emails(sent_before, request_body, body)
+            calls = self._calls[operation]
+            calls[0] += 1
+            calls[1] += time.perf_counter() - started
+            calls[2] += time.thread_time() - started_cpu
         return [body]
+
+    def clear(self) -> None:
+        """Forget every note (a new emulator starts empty)."""
+        with self.lock:
+            self.sent_at.clear()
+            self.text_parts.clear()
+            self.email_tags.clear()
+            self.restored_outbox.clear()
+            self._calls.clear()
+
+    def stats(self) -> dict[str, Any]:
+        """Calls served so far and the time they held the lock, in all and by operation
+        (`dynamodb:PutItem`, `sqs:SendMessage`, `sesv2:POST`...): `busySeconds` is wall time,
+        `cpuSeconds` the serving thread's CPU time (what the work itself costs, without the
+        waits for the GIL that other threads of this process cause)."""
+        with self.lock:
+            rows = {name: list(values) for name, values in self._calls.items()}
+        return {
+            "requests": int(sum(row[0] for row in rows.values())),
+            "busySeconds": round(sum(row[1] for row in rows.values()), 6),
+            "cpuSeconds": round(sum(row[2] for row in rows.values()), 6),
+            "operations": {
+                name: {"requests": int(row[0]), "busySeconds": round(row[1], 6), "cpuSeconds": round(row[2], 6)}
+                for name, row in sorted(rows.items())
+            },
+        }
 
     def _sent_messages(self) -> list[Any]:
         messages: list[Any] = ses_backends[self.account_id][self.region].sent_messages
@@ -104,6 +140,25 @@ class SerialisedApp:
             tags = _email_tags(request_body)
             if tags and message_id:
                 self.email_tags[message_id] = tags
+
+
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]*/[^/]*/[^/]*/([^/]+)/")
+
+
+def _operation(environ: dict[str, Any], request_body: bytes) -> str:
+    """`service:Operation` of a request: the service from the signature's credential scope, the
+    operation from `X-Amz-Target` (JSON protocols) or `Action` (query protocols), else the
+    HTTP method (REST protocols: S3, SESv2)."""
+    scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    service = scope.group(1) if scope else "unsigned"
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        return f"{service}:{target.rsplit('.', 1)[-1]}"
+    query = environ.get("QUERY_STRING", "")
+    if str(environ.get("CONTENT_TYPE", "")).startswith("application/x-www-form-urlencoded"):
+        query = request_body.decode("utf-8", "replace")
+    action = parse_qs(query).get("Action")
+    return f"{service}:{action[0] if action else environ.get('REQUEST_METHOD', '?')}"
 
 
 def _simple_text_part(request_body: bytes) -> str | None:
@@ -185,10 +240,7 @@ class Emulator:
         # moto's state lives in module globals: a new emulator in the same process starts empty.
         moto_api_backend.reset()
         moto_fixes.apply()
-        self.app.sent_at.clear()
-        self.app.text_parts.clear()
-        self.app.email_tags.clear()
-        self.app.restored_outbox.clear()
+        self.app.clear()
         server = wsgi.Server(
             (LOCAL_HOST, self._requested_port),
             self.app,

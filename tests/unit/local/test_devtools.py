@@ -83,3 +83,10 @@ def test_wrong_method_is_405_and_unknown_path_404(endpoints: DevelopmentEndpoint
     assert wrong.status == 405
     assert ("Allow", "GET") in wrong.headers
     assert _call(endpoints, "GET", "/_local/secrets").status == 404
+
+
+def test_emulator_stats_need_an_emulator_of_its_own(endpoints: DevelopmentEndpoints) -> None:
+    # Given a stack pointed at an external endpoint: nothing to describe, said plainly
+    response = _call(endpoints, "GET", "/_local/emulator.json")
+    assert response.status == 404
+    assert "external AWS endpoint" in json.loads(response.body)["detail"]

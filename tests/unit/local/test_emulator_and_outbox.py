@@ -218,3 +218,26 @@ def test_request_inspection_helpers_ignore_other_requests() -> None:
 def test_stopped_emulator_has_no_url() -> None:
     with pytest.raises(RuntimeError):
         _ = Emulator().url
+
+
+def test_stats_count_each_operation_and_the_time_it_held_the_lock(emulator: Emulator) -> None:
+    # Given the calls so far
+    before = emulator.app.stats()
+    # When a queue is created and sent three messages, and an SNS topic is created (query protocol)
+    sqs = _client(emulator, "sqs")
+    url = sqs.create_queue(QueueName="stats-probe")["QueueUrl"]
+    for number in range(3):
+        sqs.send_message(QueueUrl=url, MessageBody=str(number))
+    _client(emulator, "sns").create_topic(Name="stats-probe")
+    after = emulator.app.stats()
+
+    # Then each call is counted under its service and operation, and its time is accounted
+    def count(stats: dict[str, Any], name: str) -> int:
+        return int(stats["operations"].get(name, {}).get("requests", 0))
+
+    assert count(after, "sqs:SendMessage") - count(before, "sqs:SendMessage") == 3
+    assert count(after, "sqs:CreateQueue") - count(before, "sqs:CreateQueue") == 1
+    assert count(after, "sns:CreateTopic") - count(before, "sns:CreateTopic") == 1
+    assert after["requests"] - before["requests"] == 5
+    assert after["busySeconds"] > before["busySeconds"]
+    assert 0 < after["cpuSeconds"] - before["cpuSeconds"] <= after["busySeconds"] - before["busySeconds"] + 0.01
