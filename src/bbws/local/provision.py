@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from bbws.core.aws import new_session
 from bbws.core.settings import ENV_NAMES
 from bbws.local.defaults import PROJECT_ROOT
@@ -75,21 +77,43 @@ def _create_tables(prefix: str, region: str, resources: Resources) -> None:
     for settings_field in TABLE_SCHEMAS:
         schema = table_schema(settings_field)
         name = f"{prefix}-{settings_field.removesuffix('_table_name').replace('_', '-')}"
-        dynamodb.create_table(TableName=name, **schema)
+        try:
+            dynamodb.create_table(TableName=name, **schema)
+        except ClientError as error:  # an external emulator that kept it from an earlier run: reused
+            if _code(error) != "ResourceInUseException":
+                raise
         resources.settings[settings_field] = name
+
+
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _ensure_queue(sqs: Any, name: str, attributes: dict[str, str]) -> str:
+    """CreateQueue is idempotent for the same attributes; a queue kept by an external emulator
+    with other attributes (an earlier visibility timeout) is reused and given these."""
+    try:
+        url: str = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    except ClientError as error:
+        if _code(error) not in {"QueueAlreadyExists", "QueueNameExists", "AWS.SimpleQueueService.QueueNameExists"}:
+            raise
+        url = sqs.get_queue_url(QueueName=name)["QueueUrl"]
+        sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+    return url
 
 
 def _create_queue(sqs: Any, prefix: str, logical: str, visibility_timeout: int, resources: Resources) -> str:
     """A work queue with its DLQ (redrive after MAX_RECEIVE_COUNT receives); its URL."""
-    dlq_url = sqs.create_queue(QueueName=f"{prefix}-{logical}-dlq")["QueueUrl"]
+    dlq_url = _ensure_queue(sqs, f"{prefix}-{logical}-dlq", {})
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    url: str = sqs.create_queue(
-        QueueName=f"{prefix}-{logical}",
-        Attributes={
+    url = _ensure_queue(
+        sqs,
+        f"{prefix}-{logical}",
+        {
             "VisibilityTimeout": str(visibility_timeout),
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVE_COUNT}),
         },
-    )["QueueUrl"]
+    )
     resources.dead_letter_queues[logical] = dlq_url
     return url
 
@@ -130,7 +154,11 @@ def create_cursor_secret(prefix: str, region: str, value: str | None = None) -> 
     """The cursor secret (as Terraform creates it in AWS): `value`, or new random bytes; its ARN."""
     client = new_session(region).client("secretsmanager", region_name=region)
     secret = value or secrets.token_urlsafe(48)
-    return str(client.create_secret(Name=f"{prefix}-cursor-secret", SecretString=secret)["ARN"])
+    name = f"{prefix}-cursor-secret"
+    try:
+        return str(client.create_secret(Name=name, SecretString=secret)["ARN"])
+    except client.exceptions.ResourceExistsException:  # an external emulator kept it: reused
+        return str(client.describe_secret(SecretId=name)["ARN"])
 
 
 def provision(
@@ -140,7 +168,8 @@ def provision(
     cursor_secret: str | None = None,
 ) -> Resources:
     """Create every table, queue (with DLQ), the templates bucket, the SES identity and the
-    cursor secret (`cursor_secret`: its value, to keep cursors valid across restarts)."""
+    cursor secret (`cursor_secret`: its value, to keep cursors valid across restarts); those that
+    exist already (an external emulator such as LocalStack keeps them between runs) are reused."""
     resources = Resources()
     resources.settings["cursor_secret_arn"] = create_cursor_secret(prefix, region, cursor_secret)
     _create_tables(prefix, region, resources)
@@ -148,7 +177,11 @@ def provision(
 
     bucket = f"{prefix}-templates"
     s3 = new_session(region).client("s3", region_name=region)
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})  # type: ignore[typeddict-item]
+    try:
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})  # type: ignore[typeddict-item]
+    except ClientError as error:  # kept by an external emulator from an earlier run: reused
+        if _code(error) != "BucketAlreadyOwnedByYou":
+            raise
     upload_templates(bucket, region)
     resources.settings["templates_bucket_name"] = bucket
 

@@ -14,8 +14,10 @@ import functools
 import json
 import logging
 import os
+import socket
 import threading
 import time
+import urllib.parse
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +100,30 @@ class StackOptions:
     reload: bool = True  # hot reload: edits of src/bbws/ and templates/email/ take effect at once
 
 
+class EndpointUnreachable(OSError):
+    """`--aws-endpoint` names something that does not answer."""
+
+
+ENDPOINT_PROBE_SECONDS = 3.0
+
+
+def check_reachable(endpoint: str, timeout: float = ENDPOINT_PROBE_SECONDS) -> None:
+    """A TCP connection to the endpoint, or one line saying what to do."""
+    url = urllib.parse.urlsplit(endpoint)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise EndpointUnreachable(
+            f"--aws-endpoint {endpoint} is not an http(s) URL (for LocalStack: http://localhost:4566)"
+        )
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        socket.create_connection((url.hostname, port), timeout=timeout).close()
+    except OSError as error:
+        raise EndpointUnreachable(
+            f"the AWS endpoint {endpoint} is not reachable ({error.strerror or error}): start it first "
+            "(LocalStack: `localstack start`), or run without --aws-endpoint to use the built-in emulator"
+        ) from error
+
+
 def _configure_environment(options: StackOptions, endpoint: str) -> None:
     os.environ["AWS_ENDPOINT_URL"] = endpoint
     os.environ["AWS_DEFAULT_REGION"] = options.region
@@ -161,6 +187,8 @@ class LocalStack:
         """Start everything; the API answers 503 until the stack is ready, then 200s."""
         options = self.options
         saved = self._load_state()  # first: an unreadable state stops the start before anything runs
+        if options.aws_endpoint:
+            check_reachable(options.aws_endpoint)
         # The API's port first: a port in use fails at once, and from here on clients get a 503
         # "starting" (never a refused connection, never a 200 before the stack is ready).
         self.server = GatewayServer(port=options.port)

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from bbws.cli import app
 from bbws.local.defaults import READY_PREFIX
+from bbws.local.stack import check_reachable
 
 
 @pytest.fixture
@@ -102,3 +103,30 @@ def test_run_on_a_taken_port_fails_with_a_message(tmp_path: Path) -> None:
     # Then it says why and exits with 1, having stopped what it had started
     assert result.exit_code == 1
     assert f"port {port} is in use: try `make run PORT={port + 1}`" in result.output
+
+
+@pytest.mark.usefixtures("restored_process_state")
+def test_an_unreachable_aws_endpoint_is_one_line_and_nothing_starts(tmp_path: Path) -> None:
+    # Given an --aws-endpoint where nothing listens (a port bound but not listening refuses)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        endpoint = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        # When the stack is started against it
+        result = CliRunner().invoke(
+            app,
+            ["local", "run", "--port", "0", "--aws-endpoint", endpoint, "--no-demo", "--log-level", "WARNING",
+             "--state-dir", str(tmp_path)],
+        )  # fmt: skip
+    # Then it says so in one line, with what to do, and exits with 1 (no traceback)
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "not reachable" in line]
+    assert len(lines) == 1, result.output
+    assert f"the AWS endpoint {endpoint} is not reachable" in lines[0]
+    assert "localstack start" in lines[0]
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "state.json").exists()
+
+
+def test_an_aws_endpoint_that_is_not_a_url_is_refused() -> None:
+    with pytest.raises(OSError, match="is not an http"):
+        check_reachable("localhost:4566")
