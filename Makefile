@@ -36,8 +36,12 @@ install: $(STAMP) ## Create .venv/ from the lock file
 run: $(STAMP) ## Start the local stack on 127.0.0.1:$(PORT), state kept in .bbws/local (FRESH=1: start empty)
 	$(BIN)/bbws local run --port $(PORT)$(if $(filter-out 0 no false,$(FRESH)), --fresh)
 
-test: $(STAMP) $(CHECKOV_VENV)/.synced ## Run the whole test suite (unit, handlers, BDD, integration, IaC, contract)
-	$(BIN)/pytest -n auto
+# The coverage gate belongs to the whole suite (here and in CI); a subset run with plain `pytest`
+# has no gate and passes when its tests pass (tests/unit/test_coverage_gate.py).
+COVERAGE := --cov=bbws --cov-report=term-missing:skip-covered --cov-fail-under=90
+
+test: $(STAMP) $(CHECKOV_VENV)/.synced ## Run the whole test suite (unit, handlers, BDD, integration, IaC, contract), 90 % coverage gate
+	$(BIN)/pytest -n auto $(COVERAGE)
 
 unit: $(STAMP) ## Unit and handler tests only (fast)
 	$(BIN)/pytest -m "not integration" --no-cov
