@@ -1,0 +1,47 @@
+"""`bbws --help` imports none of the delivery and operations machinery, and loses no command."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from bbws.cli import LAZY, app, load
+
+MODULES = sorted({module for module, _ in LAZY.values()})
+HEAVY = ("boto3", "pydantic", "moto", "bbws.delivery", "bbws.operations")
+
+
+def _summary(command: object) -> str:
+    return " ".join(str(getattr(command, "help", "") or "").strip().split("\n\n")[0].split())
+
+
+def test_every_registered_command_is_listed_under_its_own_summary() -> None:
+    registered = {name: (module, _summary(command)) for module in MODULES for name, command in load(module).items()}
+    assert registered == LAZY
+
+
+def test_help_lists_every_command_without_importing_them() -> None:
+    probe = (
+        "import sys\n"
+        "from bbws.cli import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print('HEAVY', sorted(m for m in sys.modules if m.startswith({HEAVY!r})))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "COLUMNS": "200"})  # fmt: skip
+    assert "HEAVY []" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
+    for name in [*LAZY, "local"]:
+        assert f" {name} " in result.stdout
+
+
+def test_a_lazy_command_runs_with_its_own_options() -> None:
+    result = CliRunner().invoke(app, ["environments", "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+    assert CliRunner().invoke(app, ["no-such-command"]).exit_code == 2
