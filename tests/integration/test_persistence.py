@@ -70,6 +70,9 @@ def test_data_tokens_and_emails_survive_a_stop_and_a_start(tmp_path: Path) -> No
         assert _eventually(lambda: _stored(first, order_id, admin) and len(_outbox(first)) >= 2, 30)
         emails_before = _outbox(first)
         demo_tenant = first.info["demoTenantId"]
+        page = requests.get(first.url("/products"), params={"limit": 1}, timeout=10).json()
+        cursor = page["nextCursor"]
+        assert cursor, page
     finally:
         assert stop_stack(first) == 0, first.log()
     assert "state saved in" in first.log()
@@ -86,6 +89,9 @@ def test_data_tokens_and_emails_survive_a_stop_and_a_start(tmp_path: Path) -> No
         assert requests.get(second.url(f"/products/{PRODUCT['productId']}"), timeout=10).status_code == 200
         assert _stored(second, order_id, admin)
         assert [m["id"] for m in _outbox(second)] == [m["id"] for m in emails_before]
+        # And a cursor handed out before the restart still pages on (the cursor secret is kept)
+        resumed = requests.get(second.url("/products"), params={"limit": 1, "cursor": cursor}, timeout=10)
+        assert resumed.status_code == 200, resumed.text
     finally:
         assert stop_stack(second) == 0, second.log()
     # When it is started fresh

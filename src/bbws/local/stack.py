@@ -145,6 +145,9 @@ def _configure_environment(options: StackOptions, endpoint: str) -> None:
     os.environ["ENVIRONMENT"] = "local"
 
 
+CURSOR_SECRET_VALUE = "cursor-signing-secret"  # the named value that keeps it
+
+
 class LocalStack:
     def __init__(self, options: StackOptions | None = None) -> None:
         self.options = options or StackOptions()
@@ -199,7 +202,11 @@ class LocalStack:
             self.emulator.start()
         _configure_environment(options, self.aws_endpoint)
         aws.reset()
-        self.resources = provision(options.prefix, options.region, options.visibility_timeout)
+        # The cursor secret is kept with the state, so cursors handed out before a restart stay valid.
+        self.resources = provision(
+            options.prefix, options.region, options.visibility_timeout,
+            cursor_secret=self.values.secret(CURSOR_SECRET_VALUE),
+        )  # fmt: skip
         os.environ.update(self.resources.environ())
         get_settings.cache_clear()
 
