@@ -7,7 +7,11 @@ schema the document declares for its status code.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -101,3 +105,68 @@ def test_every_operation_answers_within_its_contract(service: str, contract_stac
                     failures.append(f"{operation.label} ({mode.value}): {error}")
     # Then no answer was a server error or off its documented schema
     assert not failures, "\n\n".join(failures)
+
+
+# --- schemathesis's own runner, every check -------------------------------------------------
+# `st run --checks all` is how an outside tester meets the API: the coverage phase (boundary
+# values, undeclared methods, missing headers), fuzzing, and stateful runs following the
+# documents' links. It runs as a subprocess against the contract stack, bounded by
+# ALL_CHECKS_EXAMPLES per operation, derandomised by a fixed seed, offline (127.0.0.1 only).
+ALL_CHECKS_EXAMPLES = 5
+# Excluded by design (docs/api.md "Contract testing"): `positive_data_acceptance` - schema-valid
+# requests the API rightly refuses: an opaque cursor, a price with more digits than its currency,
+# a `.test` email SES cannot deliver to, a campaign code that is not active (422);
+# `use_after_free` - an admin still reads a soft-deleted product or campaign (SPEC §3).
+BY_DESIGN = ("positive_data_acceptance", "use_after_free")
+# Issue 11 item 7 (engineer 11a: the local gateway's own errors): TRACE answers 501 text/html
+# from the HTTP server before any route. Remove once item 7 lands; nothing else is waived.
+GATEWAY_ITEM_7 = {"ST101", "ST204"}
+
+
+def _documents() -> list[str]:
+    return sorted(path.stem for path in OPENAPI_DIR.glob("*.json"))
+
+
+def test_every_committed_document_is_checked() -> None:
+    assert set(_documents()) >= set(SERVICES)
+
+
+def _all_checks(document: str, stack: RunningStack, headers: dict[str, str], workdir: Path) -> list[str]:
+    report = workdir / f"{document}.json"
+    command = [str(Path(sys.executable).parent / "schemathesis"), "run", str(OPENAPI_DIR / f"{document}.json")]
+    command += ["--url", stack.base_url, "--checks", "all", "--exclude-checks", ",".join(BY_DESIGN)]
+    command += ["--max-examples", str(ALL_CHECKS_EXAMPLES), "--seed", "11", "--workers", "1", "--no-color"]
+    command += ["--request-timeout", "30", "--report", "json", "--report-json-path", str(report)]
+    for name, value in headers.items():
+        command += ["--header", f"{name}: {value}"]
+    run = subprocess.run(command, cwd=workdir, capture_output=True, text=True, timeout=900, check=False)
+    assert report.exists(), run.stdout + run.stderr
+    result = json.loads(report.read_text())
+    problems = [f"error: {error}" for error in result["errors"]]
+    for failure in result["failures"]:
+        operations = [
+            op for op in failure["operations"] if not (failure["code"] in GATEWAY_ITEM_7 and op.startswith("TRACE "))
+        ]
+        if operations:
+            problems.append(f"{failure['code']} {failure['title']}: {', '.join(operations)}")
+    if problems:
+        problems.append(run.stdout[-20000:])
+    assert result["operations"]["tested"] == result["operations"]["selected"] > 0, run.stdout
+    return problems
+
+
+@pytest.mark.parametrize("document", _documents())
+def test_schemathesis_with_every_check_finds_nothing(
+    document: str, contract_stack: RunningStack, tmp_path: Path
+) -> None:
+    # Given a committed document and callers holding every credential it declares (an admin
+    # token and the storefront key; `ignored_auth` drops them again to check the refusals)
+    callers = [contract_stack.auth("admin") | {"X-Api-Key": contract_stack.storefront_key}]
+    if document in ("orders", "tenants"):  # routes that answer a tenant differently
+        callers.append(contract_stack.auth("tenant", contract_stack.info["demoTenantId"] or "no-tenant"))
+    # When schemathesis runs every check against the stack
+    problems = [problem for headers in callers for problem in _all_checks(document, contract_stack, headers, tmp_path)]
+    # Then there is no server error, no undocumented status or content type (every error is
+    # problem+json, as each document declares), no response off its schema, nothing accepted
+    # that the schema refuses
+    assert not problems, "\n".join(problems)

@@ -142,6 +142,9 @@ def _content_type(event: dict[str, Any]) -> str:
     return content_type.split(";", 1)[0].strip().lower()
 
 
+_METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH"})
+
+
 def body_problem(event: dict[str, Any]) -> ProblemError | ProblemDetails | None:
     """What is wrong with a request body before any route sees it: over 64 KiB (413), not JSON
     (415), or not UTF-8 text (400); None when it may go on to routing and validation."""
@@ -150,6 +153,10 @@ def body_problem(event: dict[str, Any]) -> ProblemError | ProblemDetails | None:
     raw = _body_bytes(event)
     if raw is not None and len(raw) > MAX_BODY_BYTES:
         return PayloadTooLarge(f"the request body exceeds {MAX_BODY_BYTES} bytes")
+    if str(event.get("httpMethod", "")).upper() not in _METHODS_WITH_BODY:
+        # No GET or DELETE route reads a body, so its type and encoding are never refused (the
+        # documents declare 415 only where a body is taken); the size limit holds everywhere.
+        return None
     # Powertools would try to parse form and multipart bodies (and raise a bare ValueError on a
     # multipart type without a boundary); every body of this API is JSON, so refuse others first.
     if _content_type(event) not in ("", "application/json"):

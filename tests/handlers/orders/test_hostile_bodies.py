@@ -95,3 +95,14 @@ def test_a_quantity_written_as_a_number_with_no_fraction_is_that_integer(shop, q
     response = post_raw(ORDER % quantity)
     assert response["statusCode"] == 202, response["body"]
     assert submitted_orders()[0]["items"][0]["quantity"] == 2
+
+
+def test_a_body_on_a_get_is_ignored_whatever_its_type(aws_resources) -> None:
+    # No GET route reads a body, and none documents 415: the body is not looked at.
+    store("ord-1", "tenant-a")
+    event = api_event(
+        "GET", "/orders", raw_body="\xff not json", headers={"Content-Type": "text/plain"}, claims=admin_claims()
+    )
+    response = lambda_handler(event, LambdaContext())
+    assert response["statusCode"] == 200, response["body"]
+    assert [order["orderId"] for order in response_json(response)["items"]] == ["ord-1"]
