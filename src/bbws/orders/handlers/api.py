@@ -51,7 +51,7 @@ OrderIdPath = Annotated[str, Path(alias="orderId", description="The order's id")
                 "Idempotent-Replayed": header("`true` on a replayed answer"),
             },
         },
-        **problem_responses(400, 401, 409, 413, 422),
+        **problem_responses(400, 401, 403, 409, 413, 422),
         **_UNAVAILABLE,
     },
 )
