@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 from bbws.cli import app
 from bbws.delivery import accounts
 from bbws.delivery.accounts import Environment, GuardError
-from bbws.delivery.deploy import deploy, load_artifacts, rollback
+from bbws.delivery.deploy import deploy, load_artifacts
 from bbws.delivery.manifest import Manifest
 from bbws.delivery.promote import fetch_passed, promote
+from bbws.delivery.release import rollback
 from bbws.delivery.store import ArtifactStore, Status, artifact_key, b64_sha256, manifest_key, manifest_sha256
 
 from . import test_deploy as deploying

@@ -252,7 +252,8 @@ def _bbws_invocations(run: str) -> list[list[str]]:
 
 def test_every_bbws_command_in_the_workflows_exists_with_those_options() -> None:
     """A renamed command or option fails here, not in the middle of a release."""
-    commands = typer.main.get_command(app).commands  # type: ignore[attr-defined]
+    group = typer.main.get_command(app)
+    commands = {name: group.get_command(None, name) for name in group.list_commands(None)}  # type: ignore[attr-defined]
     invocations = [
         argv for name in NAMES for step in _steps(_load(name)) for argv in _bbws_invocations(step.get("run", ""))
     ]

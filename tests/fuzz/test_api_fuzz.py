@@ -341,7 +341,9 @@ def test_an_email_is_accepted_exactly_when_ses_can_deliver_to_it(platform, email
         address = parse_mailbox(email).address
     except UndeliverableAddress:
         assert response["statusCode"] == 400, (email, response["body"])
-        assert "customerEmail" in _fields(response)
+        # an unpaired surrogate cannot be text at all: the body itself is refused before its fields
+        unpaired = any(0xD800 <= ord(char) <= 0xDFFF for char in email)
+        assert ("body" if unpaired else "customerEmail") in _fields(response)
         return
     assert response["statusCode"] == 202, (email, response["body"])
     assert address.isascii()

@@ -145,7 +145,7 @@ def _configure_environment(options: StackOptions, endpoint: str) -> None:
     os.environ["ENVIRONMENT"] = "local"
 
 
-CURSOR_SECRET_VALUE = "cursor-signing-secret"  # the named value that keeps it
+CURSOR_SECRET_NAME = "cursor-signing-secret"  # noqa: S105 - the name of the kept value, not a secret
 
 
 class LocalStack:
@@ -205,7 +205,7 @@ class LocalStack:
         # The cursor secret is kept with the state, so cursors handed out before a restart stay valid.
         self.resources = provision(
             options.prefix, options.region, options.visibility_timeout,
-            cursor_secret=self.values.secret(CURSOR_SECRET_VALUE),
+            cursor_secret=self.values.secret(CURSOR_SECRET_NAME),
         )  # fmt: skip
         os.environ.update(self.resources.environ())
         get_settings.cache_clear()
