@@ -76,7 +76,10 @@ def _actionlint(*files: Path, cwd: Path = REPO_ROOT) -> subprocess.CompletedProc
 
 def _zizmor(*paths: Path) -> subprocess.CompletedProcess[str]:
     # The strictest persona; offline, so no audit needs GitHub's API (CI runs without a token).
-    return _run(_tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", *map(str, paths))
+    # --color never: with CI=true zizmor colours its output, and the rule names are then not at line starts
+    return _run(
+        _tool("zizmor"), "--offline", "--persona", "pedantic", "--no-progress", "--color", "never", *map(str, paths)
+    )
 
 
 def _schema(*files: Path) -> subprocess.CompletedProcess[str]:
