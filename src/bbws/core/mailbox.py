@@ -121,7 +121,9 @@ def _deliverable(text: str) -> str:
 # to it; the accepted value is the address in its stored form (A-label domain).
 DeliverableEmail = Annotated[
     str,
-    StringConstraints(max_length=MAX_ADDRESS_LENGTH * 2),  # generous: IDN text grows as punycode
+    # At most 254 characters as sent (blanks around it included), and email-validator holds the
+    # stored form (an IDN domain as its A-label) to 254 as well: docs/api.md states both.
+    StringConstraints(max_length=MAX_ADDRESS_LENGTH),
     AfterValidator(_deliverable),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": MAX_ADDRESS_LENGTH}),
 ]

@@ -56,3 +56,32 @@ def test_an_idn_domain_is_accepted_and_queued_as_punycode(shop) -> None:
     (message,) = submitted_orders()
     assert message["customerEmail"] == "Shopper@xn--bcher-kva.example"
     assert json.dumps(message["customerEmail"]).isascii()
+
+
+# 254 characters (RFC 5321's limit): a 64-character local part and a 189-character domain.
+LONGEST = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 57 + ".com"
+
+
+def test_an_address_of_254_characters_is_accepted(shop) -> None:
+    assert len(LONGEST) == 254
+    response = post(LONGEST)
+    assert response["statusCode"] == 202, response["body"]
+    (message,) = submitted_orders()
+    assert message["customerEmail"] == LONGEST
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        LONGEST.replace("d" * 57, "d" * 58),  # 255 characters
+        LONGEST + " ",  # 254 and a blank: 255 as sent
+        " " * 250 + "bob@example.com",  # blanks around it are ignored, but count
+    ],
+)
+def test_an_address_over_254_characters_as_sent_is_a_400_and_nothing_is_queued(shop, email: str) -> None:
+    assert len(email) > 254
+    response = post(email)
+    assert response["statusCode"] == 400, response["body"]
+    assert header(response, "Content-Type") == "application/problem+json"
+    assert [e["field"] for e in response_json(response)["errors"]] == ["customerEmail"]
+    assert submitted_orders() == []

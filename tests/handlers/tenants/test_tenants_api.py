@@ -162,3 +162,21 @@ def test_a_contact_email_is_stored_with_its_domain_as_punycode_and_claims_its_ma
         assert create("Again", spelling)["statusCode"] == 409, spelling
     # And an order from any spelling of it resolves to that tenant
     assert resolve_tenant("owner@BÜCHER.example") == response_json(response)["tenantId"]
+
+
+def test_a_contact_email_of_254_characters_is_accepted_and_255_is_a_400_storing_nothing(aws_resources) -> None:
+    # Given addresses at RFC 5321's limit and one character over it (as sent)
+    longest = "a" * 64 + "@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 57 + ".com"
+    assert len(longest) == 254
+    for email in (longest.replace("d" * 57, "d" * 58), longest + " ", "\t" * 240 + "bob@example.com"):
+        # When a tenant is created with one over
+        response = create("Too Long", email)
+        # Then it is a 400 naming the field, and no tenant exists
+        assert response["statusCode"] == 400, email
+        assert header(response, "Content-Type") == "application/problem+json"
+        assert [e["field"] for e in response_json(response)["errors"]] == ["contactEmail"]
+    assert response_json(call("GET", "/tenants", claims=admin_claims()))["items"] == []
+    # And the 254-character address is accepted as it is
+    created = create("Longest", longest)
+    assert created["statusCode"] == 201, created["body"]
+    assert response_json(created)["contactEmail"] == longest
