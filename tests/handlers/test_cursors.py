@@ -13,9 +13,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from bbws.campaigns.handlers.api import lambda_handler as campaigns
-from bbws.core.cursor_keys import CursorKey
+from bbws.core import aws
+from bbws.core.cursor_keys import KEYS, CursorKey
 from bbws.orders.handlers.api import lambda_handler as orders
 from bbws.products.handlers.api import lambda_handler as products
 from bbws.tenants.handlers.api import lambda_handler as tenants
@@ -143,3 +145,40 @@ def test_another_tenants_partition_is_refused_even_when_signed(stocked) -> None:
     key = {**json.loads(raw[21:]), "tenantId": "t-2"}
     forged = _sign(_secret(stocked), SCOPES["orders"], json.dumps(key).encode())
     _assert_bad_cursor(_list("orders", forged))
+
+
+OUTAGES = {
+    "throttled": lambda: ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "Get"),
+    "internal": lambda: ClientError({"Error": {"Code": "InternalServiceError", "Message": "boom"}}, "Get"),
+    "unreachable": lambda: EndpointConnectionError(endpoint_url="https://secretsmanager.eu-west-1.amazonaws.com"),
+}
+
+
+@pytest.mark.parametrize("name", LISTS)
+@pytest.mark.parametrize("outage", OUTAGES)
+def test_secrets_manager_failing_while_the_cursor_key_is_read_is_a_503_and_the_next_request_reads_again(
+    stocked, monkeypatch: pytest.MonkeyPatch, name: str, outage: str
+) -> None:
+    # Given a real cursor, and an environment that has not read the cursor secret yet
+    real = response_json(_list(name))["nextCursor"]
+    KEYS.forget()
+    client = aws.secrets_manager()
+    working = client.get_secret_value
+
+    def failing(**_: Any) -> Any:
+        raise OUTAGES[outage]()
+
+    monkeypatch.setattr(client, "get_secret_value", failing)
+    # When the list is paged (the key verifies the cursor) or read (the key signs the next one)
+    # while Secrets Manager fails
+    for response in (_list(name, real), _list(name)):
+        # Then the answer is a 503 problem, with none of the AWS error's text
+        assert response["statusCode"] == 503, response_json(response)
+        assert header(response, "Content-Type") == "application/problem+json"
+        problem = response_json(response)
+        assert problem["status"] == 503
+        assert problem["type"] == "https://bbws.dev/problems/unavailable"
+        assert problem["detail"] == "the list cannot be read right now; please retry"
+    # And once it is back, the same request gets its page
+    monkeypatch.setattr(client, "get_secret_value", working)
+    assert _list(name, real)["statusCode"] == 200

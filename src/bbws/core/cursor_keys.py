@@ -11,6 +11,10 @@ key this environment does not know (after a rotation), which also picks up a new
 a reload happens at most once every `RELOAD_SECONDS`, so forged key ids cannot turn requests into
 Secrets Manager calls. A plain boto3 call rather than Powertools' parameters utility: its cache
 is keyed by the secret's name, not by version stage, and a key ring needs both stages.
+
+Secrets Manager failing (throttled, unreachable, an error of its own) is a dependency outage:
+the list request is answered 503 problem+json (`ServiceUnavailable`, as the orders service
+answers a queue or table failure), nothing is cached, and the next request reads again.
 """
 
 from __future__ import annotations
@@ -20,16 +24,21 @@ import threading
 import time
 from dataclasses import dataclass
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from bbws.core import aws
-from bbws.core.errors import ConfigurationError
+from bbws.core.errors import ConfigurationError, ServiceUnavailable
+from bbws.core.observability import logger
 from bbws.core.settings import get_settings
 
 KEY_ID_BYTES = 4
 MIN_SECRET_BYTES = 32
 RELOAD_SECONDS = 30.0
 CURRENT, PREVIOUS = "AWSCURRENT", "AWSPREVIOUS"
+
+
+def _unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable("the list cannot be read right now; please retry")
 
 
 @dataclass(frozen=True)
@@ -74,17 +83,29 @@ class SecretsManagerKeys:
     def _id(self) -> str:
         return self._secret_id or get_settings().require("cursor_secret_arn")
 
-    def _version(self, stage: str) -> CursorKey:
-        answer = aws.secrets_manager().get_secret_value(SecretId=self._id(), VersionStage=stage)
+    def _read(self, stage: str) -> CursorKey | None:
+        """The version at `stage`; None if there is none (PREVIOUS before the first rotation)."""
+        try:
+            answer = aws.secrets_manager().get_secret_value(SecretId=self._id(), VersionStage=stage)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            if stage == PREVIOUS and code == "ResourceNotFoundException":
+                return None  # never rotated: there is no previous version
+            logger.warning("the cursor secret could not be read", extra={"stage": stage, "error": str(error)})
+            raise _unavailable() from None
+        except BotoCoreError as error:  # unreachable, timed out
+            logger.warning("Secrets Manager could not be reached", extra={"stage": stage, "error": str(error)})
+            raise _unavailable() from None
         return CursorKey(str(answer["SecretString"]).encode())
 
+    def _version(self, stage: str) -> CursorKey:
+        key = self._read(stage)
+        if key is None:  # pragma: no cover - only PREVIOUS may be missing
+            raise _unavailable()
+        return key
+
     def _previous(self) -> CursorKey | None:
-        try:
-            return self._version(PREVIOUS)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
-                return None  # never rotated: there is no previous version
-            raise
+        return self._read(PREVIOUS)
 
     def signing(self) -> Keyring:
         """The key ring, reading the current version on first use."""

@@ -111,6 +111,15 @@ class Throttled(ProblemError):
     slug = "throttled"
 
 
+class ServiceUnavailable(ProblemError):
+    """503: a dependency (a queue, a table, Secrets Manager) failed; nothing was promised, so
+    the caller retries (with the same Idempotency-Key, if it sent one)."""
+
+    status = 503
+    title = "Service Unavailable"
+    slug = "unavailable"
+
+
 @dataclass
 class ProblemDetails:
     """Plain holder used where a problem is built without raising (for example by the gateway)."""

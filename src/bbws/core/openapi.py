@@ -56,6 +56,7 @@ _DESCRIPTIONS: dict[int, str] = {
     415: "Request body is not application/json",
     422: "Well formed but breaks a business rule",
     429: "Throttled",
+    503: "A dependency failed; nothing was done, retry later",
 }
 
 

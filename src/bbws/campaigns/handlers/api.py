@@ -44,7 +44,7 @@ def _campaign_response(record: CampaignRecord, status_code: int = 200) -> Respon
     description="Anyone: campaigns switched on and inside their date window. Admins: every campaign.",
     tags=_TAGS,
     security=ANYONE,
-    responses={200: {"description": "A page of campaigns"}, **problem_responses(400, 401, 403, 413)},
+    responses={200: {"description": "A page of campaigns"}, **problem_responses(400, 401, 403, 413, 503)},
 )
 def list_campaigns(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")] = DEFAULT_LIMIT,

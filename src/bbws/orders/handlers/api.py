@@ -86,7 +86,7 @@ def submit_order(
     description="A tenant's own orders; admins: the tenant named by `X-Tenant-Id`, or all tenants. Newest first.",
     tags=_TAGS,
     security=ADMIN_ONLY,
-    responses={200: {"description": "A page of orders"}, **problem_responses(400, 401, 403, 413)},
+    responses={200: {"description": "A page of orders"}, **problem_responses(400, 401, 403, 413, 503)},
 )
 def list_orders(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")] = DEFAULT_LIMIT,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from bbws.core.errors import Conflict, NotFound
+from bbws.core.errors import Conflict, NotFound, ServiceUnavailable
 from bbws.core.identity import Principal, require_admin, tenant_scope
 from bbws.core.observability import logger
 from bbws.core.pagination import Page
 from bbws.orders.dal import queues
 from bbws.orders.dal.repository import OrderRepository, StatusNotChanged
-from bbws.orders.logic.errors import ServiceUnavailable
 from bbws.orders.logic.lifecycle import notification_for, sources_of
 from bbws.orders.models.messages import OrderNotification
 from bbws.orders.models.order import ORDER_ID, Order, OrderStatus

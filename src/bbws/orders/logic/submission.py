@@ -25,10 +25,9 @@ from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import D
 
 from bbws.campaigns.read import get_campaign
 from bbws.core.clock import iso, utc_now
-from bbws.core.errors import BusinessRuleViolation, Conflict
+from bbws.core.errors import BusinessRuleViolation, Conflict, ServiceUnavailable
 from bbws.core.observability import logger, metrics
 from bbws.orders.dal import idempotency, queues
-from bbws.orders.logic.errors import ServiceUnavailable
 from bbws.orders.logic.pricing import PricedOrder, check_client_figures, price_order
 from bbws.orders.models.api import OrderRequest
 from bbws.orders.models.messages import OrderSubmitted, SubmittedLine

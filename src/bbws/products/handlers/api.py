@@ -44,7 +44,7 @@ def _product_response(record: ProductRecord, status_code: int = 200) -> Response
     description="Active products, ordered by id. Admins may add `includeInactive=true`.",
     tags=_TAGS,
     security=ANYONE,
-    responses={200: {"description": "A page of products"}, **problem_responses(400, 401, 403, 413)},
+    responses={200: {"description": "A page of products"}, **problem_responses(400, 401, 403, 413, 503)},
 )
 def list_products(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")] = DEFAULT_LIMIT,

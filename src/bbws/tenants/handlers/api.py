@@ -28,7 +28,7 @@ _TAGS = ["tenants"]
     description="Admins only; newest first. With `X-Tenant-Id`, only that tenant.",
     tags=_TAGS,
     security=ADMIN_ONLY,
-    responses={200: {"description": "A page of tenants"}, **problem_responses(400, 401, 403, 413)},
+    responses={200: {"description": "A page of tenants"}, **problem_responses(400, 401, 403, 413, 503)},
 )
 def list_tenants(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size")] = DEFAULT_LIMIT,
