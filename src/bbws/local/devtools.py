@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from bbws.core.errors import PROBLEM_BASE, InvalidInput, NotFound, ProblemDetails
+from bbws.local.devpages import DevelopmentPages
 from bbws.local.emulator import SerialisedApp
 from bbws.local.feedback import OutboxFeedback
 from bbws.local.gateway import HttpRequest, HttpResponse
@@ -27,7 +28,8 @@ class QueueRef:
 
 
 class DevelopmentEndpoints:
-    """Answers `/_local/*`: stack info, tokens, the outbox, queue depths, the issuer's JWKS."""
+    """Answers `/_local/*`: stack info, tokens, the outbox, queue depths, the issuer's JWKS, and
+    the pages for people (the start page `/`, Swagger UI at `/_local/docs`: devpages.py)."""
 
     def __init__(
         self,
@@ -45,6 +47,7 @@ class DevelopmentEndpoints:
         self.sqs = sqs
         self.emulator_app = emulator_app
         self.feedback = feedback
+        self.pages = DevelopmentPages(info, self.queue_depths)
         self._routes: dict[tuple[str, str], Callable[[HttpRequest], HttpResponse]] = {
             ("GET", "/_local/info"): self._info,
             ("POST", "/_local/tokens"): self._token,
@@ -57,6 +60,9 @@ class DevelopmentEndpoints:
         }
 
     def handle(self, request: HttpRequest) -> HttpResponse:
+        page = self.pages.handle(request)
+        if page is not None:
+            return page
         endpoint = self._routes.get((request.method, request.path))
         if endpoint is not None:
             try:
@@ -131,6 +137,9 @@ class DevelopmentEndpoints:
         return HttpResponse.json(202, {"published": event})
 
     def _queues(self, _: HttpRequest) -> HttpResponse:
+        return HttpResponse.json(200, {"queues": self.queue_depths()})
+
+    def queue_depths(self) -> list[dict[str, Any]]:
         queues = []
         for queue in self.queues:
             attributes = self.sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=DEPTH_ATTRIBUTES)[
@@ -145,7 +154,7 @@ class DevelopmentEndpoints:
                     "deadLetter": queue.dead_letter,
                 }
             )
-        return HttpResponse.json(200, {"queues": queues})
+        return queues
 
     def _emulator(self, _: HttpRequest) -> HttpResponse:
         if self.emulator_app is None:

@@ -35,6 +35,7 @@ from bbws.local.lambdas import ACCOUNT_ID, EnvironmentFailed, FunctionFailed, Fu
 log = logging.getLogger("bbws.local.gateway")
 
 LOCAL_PREFIX = "/_local/"
+LANDING_PATH = "/"  # the start page (bbws.local.devpages): development only, like /_local/
 INFO_PATH = "/_local/info"
 STAGE = "v1"
 API_ID = "local"
@@ -227,6 +228,11 @@ def response_from_lambda(result: Any) -> HttpResponse:
     return HttpResponse(result["statusCode"], headers, body)
 
 
+def _development_path(path: str) -> bool:
+    """Handled before routing, never in the route table: `/_local/*` and the start page `/`."""
+    return path.startswith(LOCAL_PREFIX) or path == LANDING_PATH
+
+
 def _bearer_token(request: HttpRequest) -> str | None:
     value = request.header("authorization")
     if value is None:
@@ -254,7 +260,7 @@ class Gateway:
         self.routes = routes or RouteTable()
 
     def handle(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(LOCAL_PREFIX) and self.local_endpoints is not None:
+        if _development_path(request.path) and self.local_endpoints is not None:
             return self.local_endpoints.handle(request)
         if len(request.body) > MAX_BODY_BYTES:
             return HttpResponse.problem(PayloadTooLarge(f"the request body exceeds {MAX_BODY_BYTES} bytes"))
@@ -395,7 +401,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 _gateway_problem(503, "Service Unavailable", "the local stack is starting", "starting"),
                 [("Retry-After", "1")],
             )
-        if phase is Phase.STOPPING and not path.startswith(LOCAL_PREFIX):
+        if phase is Phase.STOPPING and not _development_path(path):
             self.close_connection = True
             return HttpResponse.problem(
                 _gateway_problem(503, "Service Unavailable", "the local stack is stopping", "stopping")
