@@ -295,7 +295,7 @@ class Gateway:
             return None, None
         try:
             return authorizer_claims(self.issuer.verify(token)), None
-        except InvalidToken as error:
+        except InvalidToken as error:  # the issuer's own words, never a library's
             raise Unauthorized(f"the bearer token is not valid: {error}") from error
 
     def _invoke(self, request: HttpRequest, match: RouteMatch) -> HttpResponse:
@@ -328,13 +328,85 @@ class Gateway:
         return response
 
 
+# What http.server itself refuses, before any route, in the platform's words (its own are only
+# logged): keyed by the status it sends and the start of its message.
+_SERVER_REFUSALS: tuple[tuple[int, str, int, str], ...] = (
+    (400, "Bad request version", 400, "the HTTP version is not HTTP/1.0 or HTTP/1.1"),
+    (505, "", 400, "the HTTP version is not HTTP/1.0 or HTTP/1.1"),
+    (400, "Bad HTTP/0.9", 400, "HTTP/0.9 requests are not accepted: send HTTP/1.1"),
+    (400, "Bad request syntax", 400, "the request line is not `METHOD /path HTTP/1.1`"),
+    (414, "", 414, "the request line is over 64 KiB"),
+    (431, "Line too long", 431, "a header line is over 64 KiB"),
+    (431, "Too many headers", 431, "the request has over 100 header lines"),
+)
+_TITLES = {400: "Bad Request", 414: "URI Too Long", 431: "Request Header Fields Too Large"}
+_HTTP_1 = "HTTP/1."  # HTTP/1.0 and 1.1 (a higher minor version is read as 1.1, RFC 9110 2.5)
+# RFC 9110 section 5.6.2: a method is a token.
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_DIGITS = re.compile(r"[0-9]{1,18}")
+_MAX_LINE = 65536  # http.server's own bound on the request line
+
+
+def _server_problem(code: int, message: str | None) -> ProblemDetails:
+    for sent, prefix, status, detail in _SERVER_REFUSALS:
+        if code == sent and (message or "").startswith(prefix):
+            return _gateway_problem(status, _TITLES[status], detail, "invalid-request")
+    status = code if 400 <= code < 500 else 400
+    return _gateway_problem(
+        status, _TITLES.get(status, "Bad Request"), "the request is not valid HTTP/1.1", "invalid-request"
+    )
+
+
+def _bad_request(detail: str) -> HttpResponse:
+    return HttpResponse.problem(_gateway_problem(400, "Bad Request", detail, "invalid-request"))
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
+    """Every method goes to the gateway, and every answer is the gateway's: what http.server
+    would answer itself (a 501 for a method it has no `do_` for, a 400, 414 or 431 for what it
+    cannot parse, HTML each time) is problem+json from `send_error`, the one place it answers."""
+
     server: GatewayServer
+    raw_requestline: bytes
     protocol_version = "HTTP/1.1"
 
-    def _handle(self) -> None:
-        started = time.perf_counter()
-        response = self._read_and_dispatch()
+    def __getattr__(self, name: str) -> Any:
+        # http.server looks up `do_<METHOD>`; every method is the gateway's to answer (a path
+        # that does not declare it: 405 with Allow), so none is the server's 501.
+        if name.startswith("do_"):
+            return self._handle
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        log.info("refused before routing: %s %s %s", code, message or "", explain or "")
+        if not self.request_version.startswith(_HTTP_1):
+            # http.server writes no status line or headers for what it took as HTTP/0.9.
+            self.request_version = "HTTP/1.1"
+        self.close_connection = True
+        self._send(HttpResponse.problem(_server_problem(code, message)))
+
+    def parse_request(self) -> bool:
+        # RFC 9112 section 2.2: ignore an empty line before the request line (http.server
+        # would close the connection without an answer).
+        if self.raw_requestline in (b"\r\n", b"\n"):
+            self.raw_requestline = self.rfile.readline(_MAX_LINE + 1)
+            if len(self.raw_requestline) > _MAX_LINE:
+                self.request_version = "HTTP/1.1"
+                self.send_error(414)
+                return False
+        return bool(super().parse_request())
+
+    def handle_expect_100(self) -> bool:
+        # Refuse at once a body that would be refused (too large, no length), rather than ask
+        # the client to send it.
+        refused = self._framing_problem()
+        if refused is not None:
+            self.close_connection = True
+            self._send(refused)
+            return False
+        return super().handle_expect_100()
+
+    def _send(self, response: HttpResponse) -> None:
         self.send_response(response.status)
         for name, value in response.headers:
             if name.lower() not in ("content-length", "connection"):
@@ -345,29 +417,60 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(response.body)
+
+    def _handle(self) -> None:
+        started = time.perf_counter()
+        if not self.request_version.startswith(_HTTP_1):  # http.server took it as HTTP/0.9
+            self.send_error(400, "Bad HTTP/0.9 request type")
+            return
+        response = self._read_and_dispatch()
+        self._send(response)
         elapsed_ms = (time.perf_counter() - started) * 1000
         log.info("%s %s %s %.0f ms %s", self.command, self.path, response.status, elapsed_ms, response.function or "-")
 
-    def _read_and_dispatch(self) -> HttpResponse:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            self.close_connection = True
+    def _content_length(self) -> int | None:
+        """The body's length (0 without one); None unless every Content-Length is the same digits."""
+        lengths = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if len(lengths) > 1 or not all(_DIGITS.fullmatch(value) for value in lengths):
+            return None
+        return int(lengths.pop()) if lengths else 0
+
+    def _malformed(self) -> str | None:
+        """Why the request line or headers cannot be taken as they are, if they cannot."""
+        if not _TOKEN.fullmatch(self.command or ""):
+            return "the method is not an HTTP method name"
+        if not self.path.startswith(("/", "http://", "https://")):  # origin or absolute form
+            return "the request target must be a path, such as /v1.0/health"
+        if self.headers.defects or self.headers.get_payload():
+            return "a header line is malformed (`Name: value`, no space before the colon)"
+        if self._content_length() is None:
+            return "invalid Content-Length"
+        return None
+
+    def _framing_problem(self) -> HttpResponse | None:
+        """What is wrong with the request line or framing, found before its body is read (the
+        connection is then closed: a body left unread would be read as the next request)."""
+        malformed = self._malformed()
+        if malformed is not None:
+            return _bad_request(malformed)
+        if self.headers.get("Transfer-Encoding") is not None:
             return HttpResponse.problem(
                 _gateway_problem(411, "Length Required", "send a Content-Length header", "length-required")
             )
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0:
-            self.close_connection = True
-            return HttpResponse.problem(
-                _gateway_problem(400, "Bad Request", "invalid Content-Length", "invalid-request")
-            )
-        if length > MAX_BODY_BYTES:
-            # The body is never read, so the connection cannot be reused.
-            self.close_connection = True
+        if (self._content_length() or 0) > MAX_BODY_BYTES:
             return HttpResponse.problem(PayloadTooLarge(f"the request body exceeds {MAX_BODY_BYTES} bytes"))
+        return None
+
+    def _read_and_dispatch(self) -> HttpResponse:
+        refused = self._framing_problem()
+        if refused is not None:
+            self.close_connection = True
+            return refused
+        length = self._content_length() or 0
         body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client closed the connection before sending it all
+            self.close_connection = True
+            return _bad_request("the body is shorter than its Content-Length")
         refused = self._refused_while_not_ready()
         if refused is not None:
             return refused
@@ -408,7 +511,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
             )
         return None
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
+    def version_string(self) -> str:
+        return "bbws-local-gateway"  # not http.server's name and the Python version
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)

@@ -8,6 +8,7 @@ and publishes its public key as a JWKS.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Mapping
@@ -20,13 +21,38 @@ from jwt.algorithms import RSAAlgorithm
 
 from bbws.core.identity import ADMIN_GROUP, GROUPS_CLAIM, TENANT_CLAIM
 
+log = logging.getLogger("bbws.local.issuer")
+
 ALGORITHM = "RS256"
 CLIENT_ID = "bbws-local-client"
 TOKEN_LIFETIME_SECONDS = 3600
 
 
 class InvalidToken(Exception):
-    """The bearer token is missing, malformed, expired, or not signed by this issuer."""
+    """The bearer token is missing, malformed, expired, or not signed by this issuer. The
+    message is the platform's own (it reaches the caller in a 401); the library's reason is
+    only logged."""
+
+
+# The caller's reason for each way PyJWT refuses a token, in the platform's words: a library's
+# text (`Invalid header string: 'utf-8' codec can't decode byte 0xe1 ...`) never reaches a 401.
+# The most specific class first (ExpiredSignatureError is an InvalidTokenError too).
+_REASONS: tuple[tuple[type[jwt.PyJWTError], str], ...] = (
+    (jwt.ExpiredSignatureError, "the token has expired"),
+    (jwt.ImmatureSignatureError, "the token is not valid yet"),
+    (jwt.InvalidAudienceError, "the token was not issued for this API's client"),
+    (jwt.InvalidIssuerError, "the token was not issued by the local issuer"),
+    (jwt.InvalidSignatureError, "the token's signature does not match"),
+    (jwt.InvalidAlgorithmError, f"the token is not signed with {ALGORITHM}"),
+    (jwt.MissingRequiredClaimError, "the token lacks a required claim (exp, iss, sub, aud, token_use)"),
+    (jwt.InvalidIssuedAtError, "the token's issue time is not valid"),
+    (jwt.DecodeError, "the token is not a well-formed signed JWT"),
+)
+_NOT_VALID = "the token is not valid"
+
+
+def _reason(error: Exception) -> str:
+    return next((reason for kind, reason in _REASONS if isinstance(error, kind)), _NOT_VALID)
 
 
 def _new_key() -> rsa.RSAPrivateKey:
@@ -90,7 +116,11 @@ class DevelopmentIssuer:
                 options={"require": ["exp", "iss", "sub", "aud", "token_use"]},
             )
         except jwt.PyJWTError as error:
-            raise InvalidToken(str(error)) from error
+            log.info("token refused: %s: %s", type(error).__name__, error)
+            raise InvalidToken(_reason(error)) from None
+        except (ValueError, TypeError, KeyError, AttributeError) as error:  # whatever else a crafted token trips
+            log.info("token refused: %s: %s", type(error).__name__, error)
+            raise InvalidToken(_NOT_VALID) from None
         if claims.get("token_use") != "id":
             raise InvalidToken("only id tokens are accepted")
         return claims
