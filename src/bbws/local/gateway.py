@@ -40,6 +40,10 @@ INFO_PATH = "/_local/info"
 STAGE = "v1"
 API_ID = "local"
 API_KEY_HEADER = "x-api-key"
+# RFC 9110 sections 5.6.2 and 5.5: a method or header name is a token; a header value is
+# visible Latin-1 text, spaces and tabs (no CR, LF or NUL).
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
 
 
 @dataclass
@@ -215,6 +219,12 @@ def response_from_lambda(result: Any) -> HttpResponse:
     for name, value in (result.get("headers") or {}).items():
         if name.lower() not in seen:
             headers.append((name, str(value)))
+    if not all(_TOKEN.fullmatch(str(name)) and _FIELD_VALUE.fullmatch(value) for name, value in headers):
+        # A header that cannot be written as HTTP/1.1 (CR or LF in it: a split response; a
+        # character beyond Latin-1) would drop the connection without an answer.
+        return HttpResponse.problem(
+            _gateway_problem(502, "Bad Gateway", "the function returned a header HTTP cannot carry", "bad-gateway")
+        )
     raw_body = result.get("body") or ""
     if result.get("isBase64Encoded"):
         try:
@@ -341,8 +351,6 @@ _SERVER_REFUSALS: tuple[tuple[int, str, int, str], ...] = (
 )
 _TITLES = {400: "Bad Request", 414: "URI Too Long", 431: "Request Header Fields Too Large"}
 _HTTP_1 = "HTTP/1."  # HTTP/1.0 and 1.1 (a higher minor version is read as 1.1, RFC 9110 2.5)
-# RFC 9110 section 5.6.2: a method is a token.
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _DIGITS = re.compile(r"[0-9]{1,18}")
 _MAX_LINE = 65536  # http.server's own bound on the request line
 

@@ -233,6 +233,27 @@ def test_invalid_base64_in_a_response_is_502() -> None:
     assert response.status == 502
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Location": "/a\r\nSet-Cookie: x=1"},  # a split response
+        {"X-Name": "\u20ac"},  # beyond Latin-1: http.server would drop the connection
+        {"X-Nul": "a\x00b"},
+        {"Bad Name": "x"},
+    ],
+)
+def test_a_header_http_cannot_carry_is_a_502_problem(headers: dict[str, str]) -> None:
+    response = response_from_lambda({"statusCode": 200, "headers": headers, "body": "{}"})
+    assert response.status == 502
+    assert ("Content-Type", "application/problem+json") in response.headers
+    assert json.loads(response.body)["detail"] == "the function returned a header HTTP cannot carry"
+
+
+def test_latin1_and_tabs_in_a_function_header_pass() -> None:
+    response = response_from_lambda({"statusCode": 200, "headers": {"X-Name": "caf\u00e9\tok"}, "body": ""})
+    assert response.status == 200
+
+
 def test_local_paths_go_to_the_development_endpoints(gateway: Gateway) -> None:
     response = gateway.handle(HttpRequest("GET", "/_local/info"))
     assert json.loads(response.body) == {"local": "/_local/info"}
