@@ -251,3 +251,46 @@ def test_a_refusal_keeps_nothing_of_the_request_for_the_next_one(local_stack: Ru
     # Then it is one 400 and the connection is closed: the body is never read as a request
     assert raw.count(b"HTTP/1.1 ") == 1
     assert parse(raw).status == 400
+
+
+# Issue 11 "hunt": odd paths, query strings, bodies and content types from outside. Each is
+# answered by the gateway or a function with a documented status; an error is problem+json.
+_ORDER = b"POST /v1.0/orders HTTP/1.1\r\nX-Api-Key: local-storefront-key\r\nContent-Type: "
+ODD_REQUESTS = {
+    "double-slash": (b"GET //v1.0//products HTTP/1.1", b"", 404),
+    "encoded-nul": (b"GET /v1.0/products/%00 HTTP/1.1", b"", 404),
+    "raw-nul": (b"GET /v1.0/products/a\x00b HTTP/1.1", b"", 404),
+    "dot-segments": (b"GET /v1.0/../v1.0/health HTTP/1.1", b"", 404),
+    "long-path": (b"GET /v1.0/products/" + b"a" * 60_000 + b" HTTP/1.1", b"", 404),
+    "utf8-path": ("GET /v1.0/products/\u00fc\u20ac HTTP/1.1".encode(), b"", 404),
+    "latin1-path": (b"GET /v1.0/products/\xff\xfe HTTP/1.1", b"", 404),
+    "encoded-slash": (b"GET /v1.0/products/a%2Fb HTTP/1.1", b"", 404),
+    "repeated-keys": (b"GET /v1.0/products?limit=1&limit=2 HTTP/1.1", b"", 400),  # limit: one integer
+    "bad-percent": (b"GET /v1.0/products?limit=%zz&cursor=%ff HTTP/1.1", b"", 400),
+    "raw-bytes-query": (b"GET /v1.0/products?cursor=\xff\x00 HTTP/1.1", b"", 400),
+    "nul-query": (b"GET /v1.0/products?%00=%00 HTTP/1.1", b"", 200),
+    "body-on-get": (b"GET /v1.0/products HTTP/1.1\r\nContent-Type: application/json", b"{not json", 200),
+    "body-on-delete": (b"DELETE /v1.0/products/website-starter HTTP/1.1", b"{}", 401),
+    "text-plain": (_ORDER + b"text/plain", b"{}", 415),
+    "form": (_ORDER + b"application/x-www-form-urlencoded", b"a=1", 415),
+    "bom": (_ORDER + b"application/json", b"\xef\xbb\xbf{}", 400),
+    "not-utf8": (_ORDER + b"application/json", b"\xff\xfe{}", 400),
+    "json-null": (_ORDER + b"application/json", b"null", 400),
+    "deep": (_ORDER + b"application/json", b"[" * 60_000, 400),
+    "exactly-64-kib": (_ORDER + b"application/json", b" " * 65_536, 400),
+    "root": (b"GET / HTTP/1.1", b"", 404),
+    "base-path": (b"GET /v1.0 HTTP/1.1", b"", 404),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ODD_REQUESTS)
+def test_odd_requests_from_outside_get_a_documented_answer(local_stack: RunningStack, name: str) -> None:
+    head, body, status = ODD_REQUESTS[name]
+    length = b"\r\nContent-Length: %d" % len(body) if body else b""
+    raw = exchange(local_stack, head + length + b"\r\n" + CLOSE + b"\r\n" + body)
+    reply = parse(raw)
+    assert reply.status == status, raw[:600]
+    if status >= 400:
+        assert reply.headers["content-type"] == "application/problem+json", raw[:600]
+        assert json.loads(reply.body)["status"] == status
+    assert not [text for text in LIBRARY_TEXT if text.encode() in raw], raw[:600]
