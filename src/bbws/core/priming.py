@@ -44,8 +44,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from bbws.core.events import api_event, sqs_event
 from bbws.core.functions import BY_NAME, LambdaFunction, Trigger
-from bbws.core.routes import BASE_PATH, ROUTES
+from bbws.core.routes import ROUTES
 
 INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE"
 SNAP_START = "snap-start"
@@ -119,37 +120,6 @@ class _Context:
         return 60_000
 
 
-def _api_event(
-    method: str, path: str, *, body: str | None, claims: dict[str, str] | None, api_key: bool = False
-) -> dict[str, Any]:
-    full = BASE_PATH + path
-    headers = {"Accept": "application/json", "Content-Type": "application/json", "Host": "priming.invalid"}
-    context: dict[str, Any] = {
-        "resourcePath": "/{proxy+}",
-        "httpMethod": method,
-        "path": f"/v1{full}",
-        "stage": "v1",
-        "requestId": REHEARSAL_MESSAGE_ID,
-        "identity": {"sourceIp": "127.0.0.1", "userAgent": "bbws-priming", "apiKey": "priming" if api_key else None},
-    }
-    if claims:
-        context["authorizer"] = {"claims": claims}
-    return {
-        "resource": "/{proxy+}",
-        "path": full,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": full.lstrip("/")},
-        "stageVariables": None,
-        "requestContext": context,
-        "body": body,
-        "isBase64Encoded": False,
-    }
-
-
 def _below_500(answer: Any) -> str | None:
     status = answer.get("statusCode") if isinstance(answer, dict) else None
     if isinstance(status, int) and status < 500:
@@ -166,18 +136,8 @@ def _one_failed_item(answer: Any) -> str | None:
 def rehearsals(function: LambdaFunction) -> list[Rehearsal]:
     """The synthetic invocations `function` handles before the snapshot."""
     if function.trigger is Trigger.QUEUE:
-        record = {
-            "messageId": REHEARSAL_MESSAGE_ID,
-            "receiptHandle": REHEARSAL_MESSAGE_ID,
-            "body": json.dumps({"priming": True}),
-            "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "0"},
-            "messageAttributes": {},
-            "md5OfBody": "",
-            "eventSource": "aws:sqs",
-            "eventSourceARN": "arn:aws:sqs:eu-west-1:000000000000:bbws-priming",
-            "awsRegion": "eu-west-1",
-        }
-        return [Rehearsal("a malformed message", {"Records": [record]}, _one_failed_item)]
+        event = sqs_event(json.dumps({"priming": True}), message_id=REHEARSAL_MESSAGE_ID, queue="bbws-priming")
+        return [Rehearsal("a malformed message", event, _one_failed_item)]
     found = []
     for route in ROUTES:
         if route.function != function.name:
@@ -186,11 +146,20 @@ def rehearsals(function: LambdaFunction) -> list[Rehearsal]:
         listing = route.method == "GET" and "{" not in route.path
         body = "{}" if route.method in ("POST", "PUT", "PATCH") else None
         claims = {"sub": "bbws-priming", "cognito:groups": "[admin]"} if listing else None  # the authorizer's form
-        event = _api_event(route.method, path, body=body, claims=claims)
+        event = api_event(
+            route.method, path, body=body, claims=claims, request_id=REHEARSAL_MESSAGE_ID, source="bbws-priming"
+        )
         found.append(Rehearsal(f"{route.method} {route.path}", event, _below_500))
         valid = _VALID_BODIES.get((route.method, route.path))
         if valid is not None:  # the accepting path too, as far as an empty catalog lets it go
-            event = _api_event(route.method, path, body=json.dumps(valid), claims=None, api_key=True)
+            event = api_event(
+                route.method,
+                path,
+                body=json.dumps(valid),
+                api_key="priming",
+                request_id=REHEARSAL_MESSAGE_ID,
+                source="bbws-priming",
+            )
             found.append(Rehearsal(f"{route.method} {route.path} (valid body)", event, _below_500))
     return found
 

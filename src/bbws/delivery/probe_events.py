@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bbws.core.events import api_event, sqs_event
 from bbws.core.functions import BY_NAME, Trigger
 from bbws.core.routes import BASE_PATH
 
 PROBE_MESSAGE_ID = "bbws-verify-0001"
-_STAGE = "v1"
 
 
 @dataclass(frozen=True)
@@ -30,50 +30,8 @@ class Probe:
     check: Callable[[Any], str | None]  # why the answer is wrong, or None when it is right
 
 
-def api_event(method: str, path: str, body: str | None = None) -> dict[str, Any]:
-    """An API Gateway REST API proxy event (what the `live` alias receives)."""
-    full = f"{BASE_PATH}{path}"
-    headers = {"Accept": "application/json", "Content-Type": "application/json", "Host": "verify.invalid"}
-    return {
-        "resource": "/{proxy+}",
-        "path": full,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {name: [value] for name, value in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": full.lstrip("/")},
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": "/{proxy+}",
-            "httpMethod": method,
-            "path": f"/{_STAGE}{full}",
-            "stage": _STAGE,
-            "requestId": "bbws-verify-request",
-            "accountId": "000000000000",
-            "identity": {"sourceIp": "127.0.0.1", "userAgent": "bbws-verify"},
-        },
-        "body": body,
-        "isBase64Encoded": False,
-    }
-
-
-def sqs_event(body: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": PROBE_MESSAGE_ID,
-                "receiptHandle": "bbws-verify",
-                "body": body,
-                "attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "0"},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:eu-west-1:000000000000:bbws-verify",
-                "awsRegion": "eu-west-1",
-            }
-        ]
-    }
+def _api(method: str, path: str, body: str | None = None) -> dict[str, Any]:
+    return api_event(method, path, body=body, request_id="bbws-verify-request", source="bbws-verify")
 
 
 def _status(answer: Any) -> tuple[int | None, dict[str, str], Any]:
@@ -135,8 +93,12 @@ def probe_for(function: str) -> Probe:
     """The synthetic event for one of the seven functions. Raises KeyError for another name."""
     definition = BY_NAME[function]
     if function == "health":
-        return Probe(f"GET {BASE_PATH}/health", api_event("GET", "/health"), _expect_health)
+        return Probe(f"GET {BASE_PATH}/health", _api("GET", "/health"), _expect_health)
     if definition.trigger is Trigger.QUEUE:
-        return Probe("an SQS batch of one malformed message", sqs_event("{}"), _expect_one_failed_item)
+        return Probe(
+            "an SQS batch of one malformed message",
+            sqs_event("{}", message_id=PROBE_MESSAGE_ID, queue="bbws-verify"),
+            _expect_one_failed_item,
+        )
     route = _VALIDATED_ROUTES[function]
-    return Probe(f"POST {BASE_PATH}{route} with an empty object", api_event("POST", route, "{}"), _expect_problem(400))
+    return Probe(f"POST {BASE_PATH}{route} with an empty object", _api("POST", route, "{}"), _expect_problem(400))
