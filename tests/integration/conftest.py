@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,3 +117,20 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
     stack = start_stack(tmp_path_factory.mktemp("local-stack"))
     yield stack
     stop_stack(stack)
+
+
+def eventually(probe: Callable[[], Any], seconds: float = 60) -> Any:
+    """The probe's first truthy answer within the time limit (bounded polling, not a timing test)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer = probe()
+        if answer or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.25)
+
+
+def free_port() -> int:
+    """A port nothing listens on now (on 127.0.0.1)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -4,25 +4,15 @@ email-events queue -> consumer -> suppression list, no further email, a reason o
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
 import requests
 
-from tests.integration.conftest import RunningStack
+from tests.integration.conftest import RunningStack, eventually
 
 pytestmark = pytest.mark.integration
-
-
-def _eventually(probe: Callable[[], Any], seconds: float) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = probe()
-        if answer or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.25)
 
 
 def _order(stack: RunningStack, email: str) -> str:
@@ -66,15 +56,15 @@ def test_a_marked_email_ends_in_suppression_and_no_receipt(
     # Given an order whose confirmation reached the outbox
     email = f"{event}-{time.monotonic_ns()}@example.com"
     order_id = _order(local_stack, email)
-    [confirmation] = _eventually(lambda: _messages_to(local_stack, email), 30)
+    [confirmation] = eventually(lambda: _messages_to(local_stack, email), 30)
     # When the outbox marks it bounced (or complained), as SES would report it
     marked = requests.post(
         local_stack.api_url + "/_local/outbox/events", json={"id": confirmation["id"], "event": event}, timeout=10
     )
     assert marked.status_code == 202, marked.text
     # Then the address ends on the account's suppression list, and the order says why
-    assert _eventually(lambda: _suppressed(local_stack, email), 30) == reason
-    assert _eventually(lambda: _issues(local_stack, order_id), 30) == [("customer_confirmation", problem)]
+    assert eventually(lambda: _suppressed(local_stack, email), 30) == reason
+    assert eventually(lambda: _issues(local_stack, order_id), 30) == [("customer_confirmation", problem)]
     # When the order is paid
     paid = requests.patch(
         local_stack.url(f"/orders/{order_id}"), json={"status": "PAID"}, headers=local_stack.auth("admin"), timeout=10
@@ -82,7 +72,7 @@ def test_a_marked_email_ends_in_suppression_and_no_receipt(
     assert paid.status_code == 200, paid.text
     # Then no receipt goes to that address, and the order records why
     expected = [("customer_confirmation", problem), ("order_receipt", "SUPPRESSED")]
-    assert _eventually(lambda: _issues(local_stack, order_id) == expected, 30), _issues(local_stack, order_id)
+    assert eventually(lambda: _issues(local_stack, order_id) == expected, 30), _issues(local_stack, order_id)
     assert len(_messages_to(local_stack, email)) == 1
 
 

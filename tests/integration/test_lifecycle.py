@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from tests.integration.conftest import (
     REPO_ROOT,
     START_TIMEOUT_SECONDS,
     STOP_TIMEOUT_SECONDS,
+    free_port,
     start_stack,
     stop_stack,
 )
@@ -40,15 +40,9 @@ def test_ctrl_c_stops_the_stack_cleanly(tmp_path: Path) -> None:
         requests.get(stack.info["awsEndpoint"], timeout=2)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_health_answers_200_only_once_the_stack_is_ready(tmp_path: Path) -> None:
     # Given a stack starting on a known port, watched from the moment its process starts
-    port = _free_port()
+    port = free_port()
     environ = {key: value for key, value in os.environ.items() if key not in ("AWS_ENDPOINT_URL", "ENVIRONMENT")}
     with (tmp_path / "stack.log").open("wb") as log:
         process = subprocess.Popen(

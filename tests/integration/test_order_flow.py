@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
 import requests
 
-from tests.integration.conftest import RunningStack
+from tests.integration.conftest import RunningStack, eventually
 
 pytestmark = pytest.mark.integration
-
-
-def _eventually(probe: Callable[[], Any], seconds: float) -> Any:
-    """The probe's first truthy answer within the time limit (bounded polling, not a timing test)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = probe()
-        if answer or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.25)
 
 
 def test_posted_order_is_stored_and_announced_by_email(local_stack: RunningStack) -> None:
@@ -51,12 +39,12 @@ def test_posted_order_is_stored_and_announced_by_email(local_stack: RunningStack
         return found if len(found) >= 2 else []
 
     # Then the consumer stores it, priced with the discount, for a tenant
-    stored_order = _eventually(stored, 30)
+    stored_order = eventually(stored, 30)
     assert stored_order, "the order was never stored"
     assert stored_order["totalAmount"] == "268.20"
     assert stored_order["tenantId"]
     # And the internal notification and the customer confirmation are sent, each with both parts
-    sent = _eventually(emails, 30)
+    sent = eventually(emails, 30)
     assert sorted(recipient for m in sent for recipient in m["to"] if "example.com" in recipient) == [
         "flow@example.com"
     ]
@@ -81,4 +69,4 @@ def test_poison_message_reaches_the_dead_letter_queue(local_stack: RunningStack)
 
     # When the poller keeps failing it (5 receives, 5 s visibility timeout)
     # Then it ends in the orders DLQ within about a minute
-    assert _eventually(dead_lettered, 75)
+    assert eventually(dead_lettered, 75)

@@ -4,10 +4,8 @@ start, and Ctrl-C in the middle of a burst of orders (no order answered 202 is e
 from __future__ import annotations
 
 import signal
-import socket
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -15,7 +13,14 @@ from typing import Any
 import pytest
 import requests
 
-from tests.integration.conftest import STOP_TIMEOUT_SECONDS, RunningStack, start_stack, stop_stack
+from tests.integration.conftest import (
+    STOP_TIMEOUT_SECONDS,
+    RunningStack,
+    eventually,
+    free_port,
+    start_stack,
+    stop_stack,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -28,21 +33,6 @@ PRODUCT = {
     "features": ["Kept"],
     "billingCycle": "once",
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _eventually(probe: Callable[[], Any], seconds: float) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = probe()
-        if answer or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.25)
 
 
 def _order(stack: RunningStack, email: str) -> requests.Response:
@@ -60,14 +50,14 @@ def _outbox(stack: RunningStack) -> list[dict[str, Any]]:
 
 def test_data_tokens_and_emails_survive_a_stop_and_a_start(tmp_path: Path) -> None:
     # Given a stack on a fixed port with a product, an order processed into two emails, and a token
-    port, state = str(_free_port()), tmp_path / "state"
+    port, state = str(free_port()), tmp_path / "state"
     first = start_stack(tmp_path, "--port", port, state_dir=state)
     try:
         admin = first.auth("admin")
         created = requests.post(first.url("/products"), json=PRODUCT, headers=admin, timeout=10)
         assert created.status_code == 201, created.text
         order_id = _order(first, "kept@example.com").json()["orderId"]
-        assert _eventually(lambda: _stored(first, order_id, admin) and len(_outbox(first)) >= 2, 30)
+        assert eventually(lambda: _stored(first, order_id, admin) and len(_outbox(first)) >= 2, 30)
         emails_before = _outbox(first)
         demo_tenant = first.info["demoTenantId"]
         page = requests.get(first.url("/products"), params={"limit": 1}, timeout=10).json()
@@ -156,13 +146,13 @@ def test_ctrl_c_during_a_burst_loses_no_order_answered_202(tmp_path: Path, ctrl_
         def all_stored() -> bool:
             return all(_stored(again, order_id, admin) for order_id in accepted)
 
-        assert _eventually(all_stored, 60), [o for o in accepted if not _stored(again, o, admin)]
+        assert eventually(all_stored, 60), [o for o in accepted if not _stored(again, o, admin)]
 
         def all_confirmed() -> bool:
             texts = [m["subject"] + m["text"] for m in _outbox(again)]
             return all(any(order_id in text for text in texts) for order_id in accepted)
 
-        assert _eventually(all_confirmed, 60)
+        assert eventually(all_confirmed, 60)
     finally:
         assert stop_stack(again) == 0, again.log()
 
@@ -176,7 +166,7 @@ def test_a_crash_loses_at_most_the_snapshot_interval(tmp_path: Path) -> None:
         assert created.status_code == 201, created.text
         # When the process is killed (no clean stop) after the next snapshot
         saved = state / "state.json"
-        assert _eventually(lambda: saved.exists() and PRODUCT["productId"] in saved.read_text(), 10)
+        assert eventually(lambda: saved.exists() and PRODUCT["productId"] in saved.read_text(), 10)
     finally:
         stack.process.kill()
         stack.process.wait(10)

@@ -4,29 +4,17 @@ and has data in it; the next request and the next email use the edits, nothing i
 from __future__ import annotations
 
 import shutil
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
-from tests.integration.conftest import REPO_ROOT, RunningStack, start_stack, stop_stack
+from tests.integration.conftest import REPO_ROOT, RunningStack, eventually, start_stack, stop_stack
 
 pytestmark = pytest.mark.integration
 
 HEALTH = Path("src/bbws/health/handlers/api.py")
 SUBJECT = Path("templates/email/customer_confirmation.subject.txt")
-
-
-def _eventually(probe: Callable[[], Any], seconds: float = 60) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = probe()
-        if answer or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.25)
 
 
 def _order(stack: RunningStack, email: str) -> str:
@@ -54,19 +42,19 @@ def test_an_edited_handler_and_template_take_effect_without_a_restart(tmp_path: 
     try:
         # ... with an order processed into its emails
         first = _order(stack, "before@example.com")
-        assert _eventually(lambda: _subjects(stack, "before@example.com"))
+        assert eventually(lambda: _subjects(stack, "before@example.com"))
         assert requests.get(stack.url("/health"), timeout=10).json()["version"] != "edited"
         # When the health handler and the confirmation's subject template are edited
         handler = checkout / HEALTH
         handler.write_text(handler.read_text().replace("version=__version__", 'version="edited"'))
         (checkout / SUBJECT).write_text("Edited subject for {{ order.id }}")
         # Then the terminal says so, one line per reload
-        assert _eventually(lambda: len(_reloads(stack)) >= 1, 30), stack.log()[-3000:]
+        assert eventually(lambda: len(_reloads(stack)) >= 1, 30), stack.log()[-3000:]
         # And the next request runs the edited handler
-        assert _eventually(lambda: requests.get(stack.url("/health"), timeout=10).json()["version"] == "edited", 30)
+        assert eventually(lambda: requests.get(stack.url("/health"), timeout=10).json()["version"] == "edited", 30)
         # And the next email uses the edited template (no template cache hides it)
         second = _order(stack, "after@example.com")
-        assert _eventually(lambda: _subjects(stack, "after@example.com")) == [f"Edited subject for {second}"]
+        assert eventually(lambda: _subjects(stack, "after@example.com")) == [f"Edited subject for {second}"]
         # And nothing was lost: the earlier order and its emails are still there
         admin = stack.auth("admin")
         assert requests.get(stack.url(f"/orders/{first}"), headers=admin, timeout=10).status_code == 200

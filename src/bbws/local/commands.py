@@ -164,3 +164,103 @@ def _stop_summary(report: StopReport) -> str:
     if report.save_error is not None:
         parts.append(f"THE STATE COULD NOT BE SAVED ({report.save_error}); the last snapshot stays")
     return "; ".join(parts) + "."
+
+
+# --- bbws local invoke / bbws local event --------------------------------------------------
+
+event_app = typer.Typer(no_args_is_help=True)
+app.add_typer(
+    event_app, name="event", help="Print a sample event to edit and give to `bbws local invoke` (JSON on stdout)."
+)
+
+
+def _read_event(source: str) -> dict[str, object]:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as error:
+        raise typer.BadParameter(f"cannot read {source}: {error.strerror}", param_hint="--event") from error
+    try:
+        event = json.loads(text)
+    except ValueError as error:
+        raise typer.BadParameter(f"{source} is not JSON ({error})", param_hint="--event") from error
+    if not isinstance(event, dict):
+        raise typer.BadParameter(f"{source} must hold a JSON object", param_hint="--event")
+    return event
+
+
+@app.command()
+def invoke(
+    function: Annotated[str, typer.Argument(help="The function, as in core/functions.py (e.g. orders-api)")],
+    event: Annotated[str, typer.Option("--event", "-e", help="JSON file with the event ('-': standard input)")],
+    port: Annotated[int, typer.Option(envvar="PORT", help="Port of the running local stack (make run)")] = 3000,
+) -> None:
+    """Invoke one function with an event, in the running local stack, against its resources."""
+    from bbws.local import invoke as client  # noqa: PLC0415 - urllib only, when the command runs
+
+    document = _read_event(event)
+    try:
+        outcome = client.invoke(f"http://127.0.0.1:{port}", function, document)
+    except client.StackUnreachable as error:
+        typer.echo(f"{error}: start it with `make run` (or give --port)", err=True)
+        raise typer.Exit(code=1) from error
+    answer = outcome.answer
+    if outcome.status != 200:
+        typer.echo(f"not invoked: {answer.get('detail') or answer}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(json.dumps(answer.get("result", answer.get("error")), indent=2, default=str))
+    if "error" in answer:
+        failure = answer["error"]
+        typer.echo(f"{function} failed: {failure['errorType']}: {failure['errorMessage']}", err=True)
+        raise typer.Exit(code=1)
+
+
+@event_app.command("api")
+def event_api(  # noqa: PLR0917 - typer maps each parameter to one command-line option
+    method: Annotated[str, typer.Option(help="HTTP method")] = "GET",
+    path: Annotated[str, typer.Option(help="Path below the API's base path, e.g. /products")] = "/health",
+    body: Annotated[str | None, typer.Option(help="Request body (JSON text)")] = None,
+    admin: Annotated[bool, typer.Option(help="As an administrator (the authorizer's claims)")] = False,
+    tenant: Annotated[str | None, typer.Option(help="As a user of this tenant id")] = None,
+    api_key: Annotated[
+        str | None, typer.Option(help="As the storefront, with this API key", show_default=False)
+    ] = None,
+    query: Annotated[list[str] | None, typer.Option(help="A query parameter name=value (repeatable)")] = None,
+) -> None:
+    """An API Gateway REST proxy event, as a route's function receives it."""
+    from bbws.local.invoke import sample_api  # noqa: PLC0415
+
+    pairs = dict(item.partition("=")[::2] for item in query or [])
+    if body is not None:
+        try:
+            json.loads(body)
+        except ValueError as error:
+            raise typer.BadParameter(f"the body is not JSON ({error})", param_hint="--body") from error
+    event = sample_api(method, path, body=body, admin=admin, tenant=tenant, api_key=api_key, query=pairs or None)
+    typer.echo(json.dumps(event, indent=2))
+
+
+@event_app.command("sqs")
+def event_sqs(
+    body: Annotated[str, typer.Option(help="The message body")] = "{}",
+    queue: Annotated[str, typer.Option(help="The queue's name in the event source ARN")] = "bbws-local-orders",
+) -> None:
+    """A batch of one SQS message, as a queue consumer receives it."""
+    from bbws.local.invoke import sample_sqs  # noqa: PLC0415
+
+    typer.echo(json.dumps(sample_sqs(body, queue), indent=2))
+
+
+@event_app.command("ses")
+def event_ses(
+    kind: Annotated[str, typer.Option(help="bounce, soft-bounce, complaint or reject")] = "bounce",
+    recipient: Annotated[str, typer.Option(help="The address the event is about")] = "customer@example.com",
+    order_id: Annotated[str, typer.Option(help="The order the email was about")] = "ORDER-ID",
+    template: Annotated[str, typer.Option(help="The email's template")] = "customer_confirmation",
+) -> None:
+    """An SES event about a sent email, as the email-events consumer receives it."""
+    from bbws.local.invoke import sample_ses  # noqa: PLC0415
+    from bbws.local.ses_events import EventKind  # noqa: PLC0415
+
+    if kind not in {member.value for member in EventKind}:
+        raise typer.BadParameter(f"one of {', '.join(m.value for m in EventKind)}", param_hint="--kind")
+    typer.echo(json.dumps(sample_ses(kind, recipient, order_id, template), indent=2))

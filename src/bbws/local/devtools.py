@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -14,9 +15,11 @@ from bbws.local.emulator import SerialisedApp
 from bbws.local.feedback import OutboxFeedback
 from bbws.local.gateway import HttpRequest, HttpResponse
 from bbws.local.issuer import DevelopmentIssuer
+from bbws.local.lambdas import EnvironmentFailed, FunctionFailed, FunctionUnavailable, LocalLambdas
 from bbws.local.outbox import read_outbox, render_outbox_page
 
 JWKS_PATH = "/_local/.well-known/jwks.json"
+INVOKE_PREFIX = "/_local/invoke/"
 DEPTH_ATTRIBUTES = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
 
 
@@ -40,6 +43,7 @@ class DevelopmentEndpoints:
         emulator_app: SerialisedApp | None = None,
         *,
         feedback: OutboxFeedback | None = None,
+        lambdas: LocalLambdas | None = None,
     ) -> None:
         self.issuer = issuer
         self.info = info
@@ -48,6 +52,7 @@ class DevelopmentEndpoints:
         self.emulator_app = emulator_app
         self.feedback = feedback
         self.pages = DevelopmentPages(info, self.queue_depths)
+        self.lambdas = lambdas
         self._routes: dict[tuple[str, str], Callable[[HttpRequest], HttpResponse]] = {
             ("GET", "/_local/info"): self._info,
             ("POST", "/_local/tokens"): self._token,
@@ -64,6 +69,10 @@ class DevelopmentEndpoints:
         if page is not None:
             return page
         endpoint = self._routes.get((request.method, request.path))
+        if request.path.startswith(INVOKE_PREFIX):
+            endpoint = self._invoke if request.method == "POST" else None
+            if endpoint is None:
+                return _method_not_allowed(request, ["POST"])
         if endpoint is not None:
             try:
                 return endpoint(request)
@@ -71,14 +80,42 @@ class DevelopmentEndpoints:
                 return HttpResponse.problem(error)
         allowed = sorted(method for method, path in self._routes if path == request.path)
         if allowed:
-            return HttpResponse.problem(
-                ProblemDetails(
-                    405, "Method Not Allowed", f"{request.method} is not allowed on {request.path}",
-                    PROBLEM_BASE + "method-not-allowed",
-                ),
-                [("Allow", ", ".join(allowed))],
-            )  # fmt: skip
+            return _method_not_allowed(request, allowed)
         return HttpResponse.problem(NotFound(f"no development endpoint {request.path}"))
+
+    def _invoke(self, request: HttpRequest) -> HttpResponse:
+        """`POST /_local/invoke/<function>` with an event as the body (`bbws local invoke`): the
+        function runs it in one of its execution environments, against this stack's resources,
+        as Lambda's Invoke API would. A handler error is the invocation's outcome (200 with
+        `error`, as Lambda answers 200 with `X-Amz-Function-Error`); the endpoint's own errors
+        are problem+json."""
+        name = request.path.removeprefix(INVOKE_PREFIX)
+        if self.lambdas is None:
+            raise NotFound("this stack runs no functions")
+        known = sorted(self.lambdas.pools)
+        if name not in known:
+            raise NotFound(f"no function {name!r}: the functions are {', '.join(known)}")
+        try:
+            event = json.loads(request.body or b"null")
+        except ValueError as error:
+            raise InvalidInput("the event is not JSON") from error
+        if not isinstance(event, dict):
+            raise InvalidInput("the event must be a JSON object (`bbws local event ...` prints one)")
+        request_id = str(uuid.uuid4())
+        answer: dict[str, Any] = {"function": name, "requestId": request_id}
+        try:
+            answer["result"] = self.lambdas.invoke(name, event, request_id)
+        except FunctionFailed as error:
+            answer["error"] = {"errorType": error.error_type, "errorMessage": error.error_message}
+        except FunctionUnavailable as error:
+            return HttpResponse.problem(
+                ProblemDetails(503, "Service Unavailable", str(error), PROBLEM_BASE + "function-unavailable")
+            )
+        except EnvironmentFailed as error:
+            return HttpResponse.problem(ProblemDetails(502, "Bad Gateway", str(error), PROBLEM_BASE + "bad-gateway"))
+        response = HttpResponse.json(200, answer)
+        response.function = name
+        return response
 
     def _info(self, _: HttpRequest) -> HttpResponse:
         info = self.info()
@@ -160,3 +197,13 @@ class DevelopmentEndpoints:
         if self.emulator_app is None:
             raise NotFound("this stack uses an external AWS endpoint: no emulator of its own to describe")
         return HttpResponse.json(200, self.emulator_app.stats())
+
+
+def _method_not_allowed(request: HttpRequest, allowed: list[str]) -> HttpResponse:
+    return HttpResponse.problem(
+        ProblemDetails(
+            405, "Method Not Allowed", f"{request.method} is not allowed on {request.path}",
+            PROBLEM_BASE + "method-not-allowed",
+        ),
+        [("Allow", ", ".join(allowed))],
+    )  # fmt: skip

@@ -228,6 +228,7 @@ class LocalStack:
                 session.client("sns"),
                 self.resources.topics.get(TOPIC_QUEUES["email-events"]),
             ),
+            lambdas=lambdas,
         )
         gateway = Gateway(lambdas, self.issuer, options.storefront_key, endpoints)
         self.server.gateway = gateway
