@@ -19,6 +19,12 @@ Account and region: the emulator serves one account (`account_id`, moto's defaul
 access key the client signs with; `iam_managed_policies` loads AWS's managed IAM policies into
 moto (`MOTO_IAM_LOAD_MANAGED_POLICIES`), which the deploy rehearsal's Terraform needs.
 
+The emulator shares its process (and so the GIL) with the gateway and the pollers. Python's
+default switch interval (5 ms) makes a thread that waited on a socket wait up to 5 ms more for
+the GIL before it can serve the next call, so the emulator's process asks for 1 ms
+(`GIL_SWITCH_SECONDS`): the serving thread, which holds the lock everyone waits for, gets the
+GIL back sooner.
+
 Long polling (`WaitTimeSeconds` > 0) would hold the lock while moto sleeps, so the local pollers
 use short polls.
 """
@@ -29,6 +35,7 @@ import io
 import json
 import os
 import re
+import sys
 import threading
 import time
 import traceback as traceback_module
@@ -196,6 +203,7 @@ def _message_id(response_body: bytes) -> str | None:
 SERVER_THREADS = 16  # requests being handled at once (idle keep-alive connections need none)
 KEEP_ALIVE_CONNECTIONS = 256  # cheroot's default of 10 would close most workers' connections
 IDLE_CONNECTION_SECONDS = 300  # longer than any pause in daily use, so clients rarely reconnect
+GIL_SWITCH_SECONDS = 0.001  # see the module's docstring
 
 
 class Emulator:
@@ -241,6 +249,7 @@ class Emulator:
         moto_api_backend.reset()
         moto_fixes.apply()
         self.app.clear()
+        sys.setswitchinterval(min(sys.getswitchinterval(), GIL_SWITCH_SECONDS))
         server = wsgi.Server(
             (LOCAL_HOST, self._requested_port),
             self.app,

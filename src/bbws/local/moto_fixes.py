@@ -414,6 +414,62 @@ FIXES += (
 )
 
 
+# --- server_dispatch_scans ------------------------------------------------------------------
+
+
+def _install_server_dispatch_scans() -> Undo:
+    from moto.core import responses  # noqa: PLC0415 - moto is imported only where the emulator runs
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: PLC0415
+
+    saved_lookup = DomainDispatcherApplication.get_backend_for_host
+    saved_names = responses.method_names_from_class
+    backends: dict[str | None, Any] = {}
+    names: dict[Any, tuple[tuple[int, ...], list[str]]] = {}
+
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        # A host's backend depends only on moto's static tables: found once, then looked up.
+        if host not in backends:
+            found = saved_lookup(self, host)
+            if found is None:
+                return None  # not kept: moto says so (a print) each time, as before
+            backends[host] = found
+        return backends[host]
+
+    def method_names_from_class(clazz: Any) -> list[str]:
+        # Kept per class while no class in its MRO gains or loses an attribute (the fixes here
+        # add methods to moto's response classes): a changed size lists them afresh.
+        shape = tuple(len(vars(base)) for base in clazz.__mro__)
+        kept = names.get(clazz)
+        if kept is None or kept[0] != shape:
+            kept = (shape, saved_names(clazz))
+            names[clazz] = kept
+        return kept[1]
+
+    DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
+    responses.method_names_from_class = method_names_from_class
+
+    def undo() -> None:
+        DomainDispatcherApplication.get_backend_for_host = saved_lookup  # type: ignore[method-assign]
+        responses.method_names_from_class = saved_names
+
+    return undo
+
+
+FIXES += (
+    MotoFix(
+        name="server_dispatch_scans",
+        wrong=(
+            "moto's server redoes static work on every request: finding the backend for the Host "
+            "header lists moto's package directory (a stat of some 200 folders) and tries every "
+            "backend's URL patterns, and dispatching an action lists the response class's methods "
+            "with inspect.getmembers; about a quarter of the emulator's time per call in the "
+            "local throughput bench. Fixed: both are kept once found"
+        ),
+        seen_in="moto 5.2.5",
+        install=_install_server_dispatch_scans,
+    ),
+)
+
 # --- Fixes found by applying the real Terraform (the unmodified environments/dev root) to the
 # emulator with the AWS provider 5.100 (`make rehearse`, docs/operations.md). Each patches a
 # different moto attribute, so `unpatched()` of one leaves the others in place. --------------

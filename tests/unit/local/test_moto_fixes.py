@@ -599,3 +599,80 @@ def test_apigateway_usage_plan_remove_stage_answers_400_for_an_absent_stage() ->
 
     assert raised.value.response["Error"]["Code"] == "BadRequestException"
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+# --- server_dispatch_scans ------------------------------------------------------------------
+
+HOSTS = ("dynamodb.eu-west-1.amazonaws.com", "sqs.eu-west-1.amazonaws.com", "email.eu-west-1.amazonaws.com", "s3")
+
+
+@pytest.fixture
+def directory_listings(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How often moto lists a directory and lists a class's members."""
+    import inspect
+    import os
+
+    from moto import backends
+
+    seen: Counter[str] = Counter()
+    listdir, getmembers = os.listdir, inspect.getmembers
+
+    def counting_listdir(*args: Any) -> Any:
+        seen["listdir"] += 1
+        return listdir(*args)
+
+    def counting_getmembers(*args: Any, **kwargs: Any) -> Any:
+        seen["getmembers"] += 1
+        return getmembers(*args, **kwargs)
+
+    monkeypatch.setattr(backends.os, "listdir", counting_listdir)
+    monkeypatch.setattr(inspect, "getmembers", counting_getmembers)
+    return seen
+
+
+def _dispatch_twice() -> list[Any]:
+    from moto.core import responses
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    dispatcher = DomainDispatcherApplication(create_backend_app)
+    found = [dispatcher.get_backend_for_host(host) for _ in range(2) for host in HOSTS]
+    found += [responses.method_names_from_class(responses.BaseResponse) for _ in range(2)]
+    return found
+
+
+def test_server_dispatch_scans_still_needed(directory_listings: Counter[str]) -> None:
+    # Given moto without the fix, when the backend of four hosts is found twice and a response
+    # class's actions are listed twice
+    with moto_fixes.unpatched("server_dispatch_scans"):
+        _dispatch_twice()
+    # Then every host lookup listed moto's package directory and every dispatch the class
+    assert directory_listings["listdir"] >= 2 * len(HOSTS) - 1
+    assert directory_listings["getmembers"] == 2
+
+
+def test_server_dispatch_scans_fixed_finds_the_same_once(directory_listings: Counter[str]) -> None:
+    # Given the unpatched answers
+    with moto_fixes.unpatched("server_dispatch_scans"):
+        expected = _dispatch_twice()
+    directory_listings.clear()
+    # When the same is asked of patched moto
+    found = _dispatch_twice()
+    again = _dispatch_twice()
+    # Then the answers are the same, and each was worked out at most once
+    assert found == expected == again
+    assert directory_listings["listdir"] <= len(HOSTS)
+    assert directory_listings["getmembers"] <= 1
+
+
+def test_server_dispatch_scans_fixed_sees_methods_added_later() -> None:
+    from moto.core import responses
+
+    class Response(responses.BaseResponse):
+        def first(self) -> None: ...
+
+    assert "first" in responses.method_names_from_class(Response)
+    # When a fix adds a method to the class afterwards, then it is listed (and gone once removed)
+    Response.second = lambda self: None  # type: ignore[attr-defined]
+    assert "second" in responses.method_names_from_class(Response)
+    del Response.second  # type: ignore[attr-defined]
+    assert "second" not in responses.method_names_from_class(Response)
