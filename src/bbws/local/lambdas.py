@@ -39,10 +39,11 @@ __all__ = [
 log = logging.getLogger("bbws.local.lambdas")
 
 # Execution environments per function at most. orders-api takes the storefront's bursts; the
-# other functions see one caller at a time in daily use. Consumers get one each: one poller per
-# queue hands them one batch at a time.
+# other functions see one caller at a time in daily use. A consumer's queue gets one poller per
+# environment (`LocalStack`), so it runs that many batches at once, as Lambda's event source
+# mapping runs several; two keep up with a burst on two cores.
 DEFAULT_POOL_SIZE = 2
-POOL_SIZES: dict[str, int] = {"orders-api": 4, "orders-consumer": 1, "notifications-consumer": 1}
+POOL_SIZES: dict[str, int] = {"orders-api": 4, "orders-consumer": 2, "notifications-consumer": 2}
 
 
 class LocalLambdas:
@@ -64,6 +65,10 @@ class LocalLambdas:
             name: FunctionPool(function, region, environ, sizes.get(name, DEFAULT_POOL_SIZE), timeout)
             for name, function in self._functions.items()
         }
+
+    def concurrency(self, name: str) -> int:
+        """How many invocations of the function can run at once (its environments at most)."""
+        return self.pools[name].size
 
     def function(self, name: str) -> LambdaFunction:
         return self._functions[name]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import functools
 import html
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -49,19 +50,25 @@ def _looks_like_html(body: str) -> bool:
     return head.startswith("<") or "<html" in head
 
 
-def parse_raw(raw: str) -> tuple[str, list[str], str, str, str]:
+# Parsed raw emails, by their text: the outbox page, outbox.json and every state snapshot read
+# the whole outbox, and parsing MIME is what that costs (a sent email never changes).
+PARSED_RAW_EMAILS = 4096
+
+
+@functools.lru_cache(maxsize=PARSED_RAW_EMAILS)
+def parse_raw(raw: str) -> tuple[str, tuple[str, ...], str, str, str]:
     """(from, to, subject, html, text) of a raw MIME message."""
     message = email.message_from_string(raw, policy=email.policy.default)
     if not isinstance(message, EmailMessage):  # the default policy always builds one
         raise TypeError("unexpected message class")
     html_part = message.get_body(preferencelist=("html",))
     text_part = message.get_body(preferencelist=("plain",))
-    recipients = [
+    recipients = tuple(
         str(address.addr_spec)
         for name in ("To", "Cc")
         for header in message.get_all(name, [])
         for address in getattr(header, "addresses", ())
-    ]
+    )
     return (
         str(message.get("From", "")),
         recipients,
@@ -78,7 +85,7 @@ def to_outbox_message(message: Any, sent_at: str | None, text_part: str | None) 
         return OutboxMessage(
             message.id,
             sender or str(message.source),
-            recipients or _addresses(message.destinations),
+            list(recipients) or _addresses(message.destinations),
             subject,
             html_body,
             text_body,

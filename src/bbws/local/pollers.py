@@ -165,6 +165,10 @@ class QueuePoller:
         self._thread = threading.Thread(target=self.run, name=f"poller-{self.function_name}", daemon=True)
         self._thread.start()
 
+    def signal_stop(self) -> None:
+        """Start no new batch from now on (`stop` waits for the one in hand)."""
+        self._stop.set()
+
     def stop(self, timeout: float = 35.0) -> None:
         """Stop after the batch in hand (an invocation is never cut off halfway)."""
         self._stop.set()

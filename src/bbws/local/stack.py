@@ -347,15 +347,16 @@ class LocalStack:
                 log.warning("no poller for %s: %s does not exist yet", function.name, function.module)
                 self.skipped_consumers.append(function.name)
                 continue
-            poller = QueuePoller(
-                function.name,
-                self.resources.queue_url(function.queue),
-                functools.partial(lambdas.invoke, function.name),
-                session.client("sqs"),
-                self.options.region,
-            )
-            poller.start()
-            self.pollers.append(poller)
+            for _ in range(lambdas.concurrency(function.name)):  # one batch per environment at once
+                poller = QueuePoller(
+                    function.name,
+                    self.resources.queue_url(function.queue),
+                    functools.partial(lambdas.invoke, function.name),
+                    session.client("sqs"),
+                    self.options.region,
+                )
+                poller.start()
+                self.pollers.append(poller)
 
     def info(self) -> dict[str, Any]:
         resources: dict[str, Any] = dict(self.resources.settings)
@@ -374,7 +375,7 @@ class LocalStack:
             "issuer": self.issuer.issuer if self.issuer else None,
             "jwksUrl": self.api_url + JWKS_PATH,
             "outboxUrl": self.api_url + "/_local/outbox",
-            "pollers": [poller.function_name for poller in self.pollers],
+            "pollers": list(dict.fromkeys(poller.function_name for poller in self.pollers)),
             "ready": self.ready,
             "resources": resources,
         }
@@ -435,6 +436,8 @@ class LocalStack:
         if self.pollers and (self.emulator is not None or self.options.aws_endpoint):
             with contextlib.suppress(Exception):  # an emulator that went away: nothing to drain
                 self._drain(drain_seconds, hurry)
+        for poller in self.pollers:  # every poller told first, so none starts a batch while others finish
+            poller.signal_stop()
         for poller in self.pollers:
             poller.stop()
         report.drained = sum(poller.deleted for poller in self.pollers) - drained_before

@@ -109,10 +109,12 @@ def order_store(resources: Resources) -> OrderStore:
 def fresh_notifier() -> Iterator[None]:
     """The notifier (and its template cache) built against the current emulated account."""
     consumer.notifier.cache_clear()
+    consumer.suppression_list.cache_clear()
     try:
         yield
     finally:
         consumer.notifier.cache_clear()
+        consumer.suppression_list.cache_clear()
 
 
 @dataclass

@@ -240,3 +240,31 @@ def test_a_misconfigured_function_fails_the_record_instead_of_dropping_it(
     response, [message_id] = deliver(notification())
     assert failed_ids(response) == [message_id]
     assert sent_emails() == []
+
+
+def test_a_batch_reads_the_suppression_list_once_per_address_and_the_next_batch_afresh(
+    store_order: OrderStore,
+) -> None:
+    # Given two stored orders of one customer, and the SESv2 reads counted
+    from bbws.core import aws
+
+    reads: list[str] = []
+    aws.ses().meta.events.register(
+        "before-parameter-build.sesv2.GetSuppressedDestination", lambda params, **_: reads.append(params["EmailAddress"])
+    )
+    store_order()
+    store_order(order_id="ord-1002")
+    # When both ORDER_CREATED messages arrive in one batch
+    response, _ = deliver(notification("ORDER_CREATED"), notification("ORDER_CREATED", order_id="ord-1002"))
+    # Then four emails went out, and each recipient was looked up once, not once per email
+    assert response == {"batchItemFailures": []}
+    assert len(sent_emails()) == 4
+    assert sorted(reads) == sorted([*INTERNAL, "thandi@acme.example"])
+    # When the customer is suppressed and the next batch (a receipt) arrives
+    aws.ses().put_suppressed_destination(EmailAddress="thandi@acme.example", Reason="BOUNCE")
+    store_order(order_id="ord-1003", status="PAID")
+    response, _ = deliver(notification("ORDER_PAID", order_id="ord-1003"))
+    # Then that batch read the list afresh and sent nothing to the suppressed address
+    assert response == {"batchItemFailures": []}
+    assert reads.count("thandi@acme.example") == 2
+    assert len(sent_emails()) == 4

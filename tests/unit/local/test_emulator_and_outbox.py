@@ -205,7 +205,21 @@ def test_empty_outbox_page_says_so() -> None:
 
 def test_raw_parser_without_html_part() -> None:
     sender, to, subject, html_body, text = parse_raw("From: a@x\r\nTo: b@x\r\nSubject: S\r\n\r\nbody\r\n")
-    assert (sender, to, subject, html_body, text.strip()) == ("a@x", ["b@x"], "S", "", "body")
+    assert (sender, to, subject, html_body, text.strip()) == ("a@x", ("b@x",), "S", "", "body")
+
+
+def test_raw_emails_are_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a raw email (the outbox page, outbox.json and each state snapshot read every one)
+    import email as email_package
+
+    parsed = []
+    original = email_package.message_from_string
+    monkeypatch.setattr(email_package, "message_from_string", lambda *a, **k: parsed.append(1) or original(*a, **k))
+    raw = "From: a@x\r\nTo: b@x, c@x\r\nSubject: Once\r\n\r\nbody\r\n"
+    # When it is read three times, then it was parsed once and each read has the same answer
+    answers = {parse_raw(raw) for _ in range(3)}
+    assert len(parsed) == 1
+    assert answers == {("a@x", ("b@x", "c@x"), "Once", "", "body\r\n")}
 
 
 def test_request_inspection_helpers_ignore_other_requests() -> None:

@@ -20,8 +20,26 @@ SUPPRESSION_REASONS = frozenset({"BOUNCE", "COMPLAINT"})
 
 
 class SesSuppressionList:
+    """Reads are remembered until `forget()`, which the consumer calls at the start of every
+    invocation: a batch's orders share recipients (the internal addresses, repeat customers), so
+    each address costs one read per batch instead of one per email, and a change to the list is
+    seen by the next batch. An address suppressed while a batch runs can still be sent to by
+    that batch; SES itself drops it then (the configuration set's `suppression_options`)."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, Suppression | None] = {}
+
+    def forget(self) -> None:
+        """Read the list afresh from now on."""
+        self._read.clear()
+
     def suppression_of(self, address: str) -> Suppression | None:
         """The address's entry on the list, or None when SES may deliver to it."""
+        if address not in self._read:
+            self._read[address] = self._look_up(address)
+        return self._read[address]
+
+    def _look_up(self, address: str) -> Suppression | None:
         try:
             answer: Any = aws.ses().get_suppressed_destination(EmailAddress=address)
         except ClientError as error:
@@ -46,3 +64,4 @@ class SesSuppressionList:
             aws.ses().put_suppressed_destination(EmailAddress=address, Reason=reason)  # type: ignore[arg-type]
         except (ClientError, BotoCoreError) as error:
             raise EmailServiceUnavailable(f"{address} could not be suppressed: {error}") from error
+        self._read.pop(address, None)

@@ -44,6 +44,11 @@ MAX_LEASE_MS = 900_000  # Lambda's longest timeout
 
 
 @cache
+def suppression_list() -> SesSuppressionList:
+    return SesSuppressionList()
+
+
+@cache
 def notifier() -> Notifier:
     """The notifier with its AWS ports, built once per process (the template cache lives here)."""
     settings = get_settings()
@@ -54,7 +59,7 @@ def notifier() -> Notifier:
         ledger=SentEmailLedger(settings.require("orders_table_name")),
         sender=settings.require("from_email"),
         internal_emails=settings.internal_emails,
-        suppressions=SesSuppressionList(),
+        suppressions=suppression_list(),
         record_issue=record_email_issue,
     )
 
@@ -111,6 +116,7 @@ def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = Non
 
 
 def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    suppression_list().forget()  # each invocation reads the suppression list afresh, once per address
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 
 
