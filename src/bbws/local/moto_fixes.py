@@ -422,7 +422,7 @@ def _install_server_dispatch_scans() -> Undo:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication  # noqa: PLC0415
 
     saved_lookup = DomainDispatcherApplication.get_backend_for_host
-    saved_names = responses.method_names_from_class
+    saved_names = getattr(responses, "method_names_from_class")  # noqa: B009 - not in moto's exports
     backends: dict[str | None, Any] = {}
     names: dict[Any, tuple[tuple[int, ...], list[str]]] = {}
 
@@ -446,11 +446,11 @@ def _install_server_dispatch_scans() -> Undo:
         return kept[1]
 
     DomainDispatcherApplication.get_backend_for_host = get_backend_for_host  # type: ignore[method-assign]
-    responses.method_names_from_class = method_names_from_class
+    setattr(responses, "method_names_from_class", method_names_from_class)  # noqa: B010
 
     def undo() -> None:
         DomainDispatcherApplication.get_backend_for_host = saved_lookup  # type: ignore[method-assign]
-        responses.method_names_from_class = saved_names
+        setattr(responses, "method_names_from_class", saved_names)  # noqa: B010
 
     return undo
 

@@ -250,7 +250,8 @@ def test_a_batch_reads_the_suppression_list_once_per_address_and_the_next_batch_
 
     reads: list[str] = []
     aws.ses().meta.events.register(
-        "before-parameter-build.sesv2.GetSuppressedDestination", lambda params, **_: reads.append(params["EmailAddress"])
+        "before-parameter-build.sesv2.GetSuppressedDestination",
+        lambda params, **_: reads.append(params["EmailAddress"]),
     )
     store_order()
     store_order(order_id="ord-1002")

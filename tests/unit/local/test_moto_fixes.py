@@ -672,7 +672,7 @@ def test_server_dispatch_scans_fixed_sees_methods_added_later() -> None:
 
     assert "first" in responses.method_names_from_class(Response)
     # When a fix adds a method to the class afterwards, then it is listed (and gone once removed)
-    Response.second = lambda self: None  # type: ignore[attr-defined]
+    Response.second = lambda _self: None  # type: ignore[attr-defined]
     assert "second" in responses.method_names_from_class(Response)
     del Response.second  # type: ignore[attr-defined]
     assert "second" not in responses.method_names_from_class(Response)
