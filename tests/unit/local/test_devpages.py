@@ -393,3 +393,11 @@ def test_the_docs_script_is_served_and_revalidated() -> None:
     script = response.body.decode()
     assert "validatorUrl: null" in script  # Swagger UI would otherwise call validator.swagger.io
     assert "preauthorizeApiKey" in script
+
+
+def test_head_answers_as_get_does() -> None:
+    # The server sends no body for HEAD; the status and headers are GET's.
+    for path in ["/", DOCS_PATH, f"{ASSETS_PREFIX}swagger-ui-bundle.js", f"{DOCS_PATH}/openapi/health.json"]:
+        head = _get(_pages(), path, method="HEAD")
+        assert head.status == 200, path
+        assert _header(head, "Content-Type") == _header(_get(_pages(), path), "Content-Type")
