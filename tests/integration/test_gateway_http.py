@@ -278,6 +278,8 @@ ODD_REQUESTS = {
     "json-null": (_ORDER + b"application/json", b"null", 400),
     "deep": (_ORDER + b"application/json", b"[" * 60_000, 400),
     "exactly-64-kib": (_ORDER + b"application/json", b" " * 65_536, 400),
+    # A JSON client at / (anyone else gets the start page: tests/integration/test_devpages.py)
+    "root": (b"GET / HTTP/1.1\r\nAccept: application/json", b"", 404),
     "base-path": (b"GET /v1.0 HTTP/1.1", b"", 404),
 }  # fmt: skip
 
