@@ -90,6 +90,9 @@ ENDPOINTS = (
     Endpoint("GET", "/_local/queues.json", "messages visible and in flight in every queue and dead-letter queue"),
     Endpoint("GET", "/_local/info", "this stack's URLs, resources and demo ids as JSON (ready: 200)"),
     Endpoint("POST", "/_local/tokens", 'an id token: {"role":"admin"} or {"role":"tenant","tenantId":"..."}'),
+    Endpoint(
+        "POST", "/_local/invoke/<function>", "run one event in a function (bbws local invoke FUNCTION --event FILE)"
+    ),
     Endpoint("GET", "/_local/emulator.json", "the AWS calls the emulator served and the time they took"),
     Endpoint("GET", "/_local/.well-known/jwks.json", "the development issuer's public key"),
 )

@@ -24,7 +24,7 @@ from bbws.local.devpages import (
     api_services,
     wants_json,
 )
-from bbws.local.devtools import DevelopmentEndpoints, QueueRef
+from bbws.local.devtools import INVOKE_PREFIX, DevelopmentEndpoints, QueueRef
 from bbws.local.gateway import Gateway, HttpRequest, HttpResponse
 from bbws.local.issuer import DevelopmentIssuer
 from bbws.local.lambdas import LocalLambdas
@@ -182,6 +182,7 @@ def test_the_start_page_lists_every_development_endpoint() -> None:
         endpoints = DevelopmentEndpoints(DevelopmentIssuer(issuer="http://x/_local"), _info, [], None)
     listed = {(endpoint.method, endpoint.path) for endpoint in ENDPOINTS}
     assert set(endpoints._routes) <= listed
+    assert ("POST", INVOKE_PREFIX + "<function>") in listed
     assert ("GET", DOCS_PATH) in listed
 
 
