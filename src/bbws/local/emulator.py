@@ -52,6 +52,7 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from moto.ses.models import ses_backends
 
 from bbws.local import moto_fixes
+from bbws.local.retries import Answer, Attempt, KeptAnswers, capturing, describe_retry
 
 LOCAL_HOST = "127.0.0.1"
 
@@ -65,8 +66,17 @@ class SerialisedApp:
     simple emails (moto keeps only the HTML body of those) and each SESv2 email's tags (moto
     drops them; SES copies them into its bounce and complaint events, see `local.feedback`)."""
 
-    def __init__(self, app: WsgiApp, region: str, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+    def __init__(
+        self,
+        app: WsgiApp,
+        region: str,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        log: Callable[[str], object] | None = None,
+    ) -> None:
         self._app = app
+        self.log = log  # where SDK retries are noted (None: nowhere)
+        # A retry of an SDK call already answered gets that answer again (`local.retries`).
+        self.kept_answers = KeptAnswers()
         self.region = region
         self.account_id = account_id
         self.lock = threading.Lock()
@@ -90,11 +100,27 @@ class SerialisedApp:
         # moto picks the account from this header when MOTO_ACCOUNT_ID is not set.
         environ.setdefault("HTTP_X_MOTO_ACCOUNT_ID", self.account_id)
         operation = _operation(environ, request_body)
+        attempt = Attempt.of(environ)
+        arrived = time.monotonic()
         with self.lock:
+            # Looked up under the lock: a retry sent while the first attempt is still being
+            # served waits for it and then gets its answer.
+            if attempt is not None and attempt.number > 1:
+                kept = self.kept_answers.replay(attempt)
+                if self.log is not None:
+                    self.log(describe_retry(operation, attempt, kept) + "\n")
+                if kept is not None:
+                    start_response(kept.status, kept.headers)
+                    return [kept.body]
             started, started_cpu = time.perf_counter(), time.thread_time()
             sent_before = len(self._sent_messages())
             # The response is consumed inside the lock: moto may build it lazily from its state.
-            body = b"".join(self._app(environ, start_response))
+            response: dict[str, Any] = {}
+            body = b"".join(self._app(environ, capturing(start_response, response)))
+            if "status" in response:
+                self.kept_answers.keep(
+                    attempt, Answer(response["status"], response["headers"], body, arrived, time.monotonic())
+                )
             self._note_new_emails(sent_before, request_body, body)
             calls = self._calls[operation]
             calls[0] += 1
@@ -110,6 +136,7 @@ class SerialisedApp:
             self.email_tags.clear()
             self.restored_outbox.clear()
             self._calls.clear()
+            self.kept_answers.clear()
 
     def stats(self) -> dict[str, Any]:
         """Calls served so far and the time they held the lock, in all and by operation
@@ -222,7 +249,7 @@ class Emulator:
         self.error_log = error_log  # where the server's errors go (None: stderr, as cheroot does)
         self.account_id = account_id
         self.iam_managed_policies = iam_managed_policies
-        self.app = SerialisedApp(DomainDispatcherApplication(create_backend_app), region, account_id)
+        self.app = SerialisedApp(DomainDispatcherApplication(create_backend_app), region, account_id, error_log)
         self._requested_port = port
         self._server: wsgi.Server | None = None
         self._thread: threading.Thread | None = None

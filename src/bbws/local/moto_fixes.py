@@ -731,6 +731,33 @@ def _install_apigateway_usage_plan_remove_stage() -> Undo:
     return _replace(UsagePlan, "apply_patch_operations", apply_patch_operations)
 
 
+def _install_lambda_permission_statement_id_unique() -> Undo:
+    from moto.awslambda.exceptions import LambdaClientError  # noqa: PLC0415
+    from moto.awslambda.policy import Policy  # noqa: PLC0415
+
+    original = Policy.add_statement
+
+    def add_statement(self: Any, raw: str, qualifier: str | None = None) -> tuple[Any, str]:
+        # AWS: a statement id is unique in a function's (or alias's) policy; adding it again
+        # answers 409. moto appends a second statement with the same Sid, which one
+        # RemovePermission does not remove (the provider then waits minutes for it to go).
+        before = list(self.statements), self.revision
+        statement, revision = original(self, raw, qualifier)
+        sid, resource = statement.get("Sid"), statement.get("Resource")
+        if any(s.get("Sid") == sid and s.get("Resource") == resource for s in before[0]):
+            self.statements, self.revision = before
+            error = LambdaClientError(
+                "ResourceConflictException",
+                f"The statement id ({sid}) provided already exists. Please provide a new statement id, "
+                "or remove the existing statement.",
+            )
+            error.code = 409
+            raise error
+        return statement, revision
+
+    return _replace(Policy, "add_statement", add_statement)
+
+
 FIXES += (
     MotoFix(
         "sesv2_sending_enabled_is_a_bool",
@@ -805,5 +832,12 @@ FIXES += (
         "request) fails with HTTP 500 (ValueError), which the provider retries for minutes",
         "moto 5.2.5",
         _install_apigateway_usage_plan_remove_stage,
+    ),
+    MotoFix(
+        "lambda_permission_statement_id_unique",
+        "Lambda AddPermission with a statement id the policy already has appends a second "
+        "statement (AWS answers 409 ResourceConflictException)",
+        "moto 5.2.5",
+        _install_lambda_permission_statement_id_unique,
     ),
 )

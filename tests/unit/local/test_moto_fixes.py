@@ -676,3 +676,45 @@ def test_server_dispatch_scans_fixed_sees_methods_added_later() -> None:
     assert "second" in responses.method_names_from_class(Response)
     del Response.second  # type: ignore[attr-defined]
     assert "second" not in responses.method_names_from_class(Response)
+
+
+def _add_permission_twice(qualifier: str | None = None) -> Any:
+    """The same statement id added twice (as a retried AddPermission would); the second answer."""
+    lam = _function()
+    version = lam.publish_version(FunctionName="fn")["Version"]
+    lam.create_alias(FunctionName="fn", Name="live", FunctionVersion=version)
+    grant = {"FunctionName": "fn", "StatementId": "AllowQueue", "Action": "lambda:InvokeFunction"}
+    grant |= {"Principal": "sqs.amazonaws.com", **({"Qualifier": qualifier} if qualifier else {})}
+    lam.add_permission(**grant)
+    return lam.add_permission(**grant)
+
+
+def _statements(lam: Any, qualifier: str | None = None) -> list[dict[str, Any]]:
+    policy = lam.get_policy(FunctionName="fn", **({"Qualifier": qualifier} if qualifier else {}))["Policy"]
+    statements: list[dict[str, Any]] = json.loads(policy)["Statement"]
+    return statements
+
+
+def test_lambda_permission_statement_id_unique_still_needed() -> None:
+    with mock_aws(), moto_fixes.unpatched("lambda_permission_statement_id_unique"):
+        _add_permission_twice()
+        statements = _statements(_client("lambda"))
+    assert [s["Sid"] for s in statements] == ["AllowQueue", "AllowQueue"]
+
+
+def test_lambda_permission_statement_id_taken_answers_409_and_keeps_the_policy() -> None:
+    with mock_aws():
+        with pytest.raises(ClientError) as raised:
+            _add_permission_twice("live")
+        lam = _client("lambda")
+        kept = _statements(lam, "live")
+        # The same id on another qualifier's policy is a different statement, as in AWS.
+        unqualified = lam.add_permission(
+            FunctionName="fn", StatementId="AllowQueue", Action="lambda:InvokeFunction", Principal="sqs.amazonaws.com"
+        )
+
+    assert raised.value.response["Error"]["Code"] == "ResourceConflictException"
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert "AllowQueue" in raised.value.response["Error"]["Message"]
+    assert [s["Sid"] for s in kept] == ["AllowQueue"]
+    assert json.loads(unqualified["Statement"])["Resource"].endswith(":function:fn")
