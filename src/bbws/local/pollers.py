@@ -25,6 +25,7 @@ log = logging.getLogger("bbws.local.pollers")
 
 MAX_BATCH = 10
 IDLE_WAIT_SECONDS = 0.25
+SCALE_OUT_IDLE_WAIT_SECONDS = 1.0  # a queue's further pollers, there for backlogs
 
 Invoke = Callable[[dict[str, Any]], Any]
 

@@ -41,7 +41,7 @@ from bbws.local.feedback import OutboxFeedback
 from bbws.local.gateway import Gateway, GatewayServer, Phase
 from bbws.local.issuer import DevelopmentIssuer
 from bbws.local.lambdas import LocalLambdas
-from bbws.local.pollers import QueuePoller
+from bbws.local.pollers import IDLE_WAIT_SECONDS, SCALE_OUT_IDLE_WAIT_SECONDS, QueuePoller
 from bbws.local.provision import (
     DEFAULT_TEMPLATES,
     QUEUES,
@@ -347,13 +347,17 @@ class LocalStack:
                 log.warning("no poller for %s: %s does not exist yet", function.name, function.module)
                 self.skipped_consumers.append(function.name)
                 continue
-            for _ in range(lambdas.concurrency(function.name)):  # one batch per environment at once
+            for number in range(lambdas.concurrency(function.name)):  # one batch per environment at once
                 poller = QueuePoller(
                     function.name,
                     self.resources.queue_url(function.queue),
                     functools.partial(lambdas.invoke, function.name),
                     session.client("sqs"),
                     self.options.region,
+                    # The first poller answers a quiet queue within IDLE_WAIT_SECONDS; the others
+                    # are for backlogs and look at an empty queue less often (each empty receive
+                    # is an emulator call).
+                    idle_wait=IDLE_WAIT_SECONDS if number == 0 else SCALE_OUT_IDLE_WAIT_SECONDS,
                 )
                 poller.start()
                 self.pollers.append(poller)
