@@ -15,7 +15,7 @@ REHEARSE_ENV ?= dev
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install run test unit integration bdd lint format typecheck security iac-scan bench openapi package verify rehearse clean
+.PHONY: help install run test unit integration bdd lint format typecheck security iac-scan bench openapi package verify rehearse rehearse-break clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ verify: $(STAMP) ## Re-check the artifacts in dist/
 
 rehearse: $(STAMP) ## Apply an environment's real Terraform (REHEARSE_ENV=dev) to the local emulator: check, deploy, release, destroy
 	$(BIN)/bbws rehearse --env $(REHEARSE_ENV)
+
+rehearse-break: $(STAMP) ## The rehearsal of a Terraform-only break (a misspelt handler) fails naming the function (minutes)
+	BBWS_REHEARSAL_TESTS=1 $(BIN)/pytest tests/delivery/rehearsal/test_deliberate_break.py --no-cov -n 0
 
 clean: ## Remove virtual environments, caches and build output
 	rm -rf $(VENV) $(CHECKOV_VENV) dist .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov
