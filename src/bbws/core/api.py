@@ -56,6 +56,11 @@ def _message(error: dict[str, Any]) -> str:
     if error.get("type") == "json_invalid":
         # Powertools says only "JSON decode error"; the parser's own reason says which bound.
         return f"malformed JSON: {(error.get('ctx') or {}).get('error', 'not a JSON document')}"
+    location = list(error.get("loc", ()))
+    if location[:1] == ["query"] and isinstance(error.get("input"), list):
+        # a repeated key (`?limit=1&limit=2`): API Gateway passes every value, and a list is
+        # "not a valid integer" to pydantic, which says nothing of what went wrong
+        return "may be given only once"
     message = str(error.get("msg", "is invalid"))
     # pydantic prefixes messages of custom validators with "Value error, ".
     return message.removeprefix("Value error, ")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bbws.products.handlers.api import lambda_handler
 from tests.handlers.products.conftest import PRODUCT
 from tests.support.dynamodb_calls import dynamodb_calls
-from tests.support.events import header, response_json, tenant_claims
+from tests.support.events import LambdaContext, api_event, header, response_json, tenant_claims
 
 
 def test_admin_adds_a_product_and_gets_201_with_location_and_etag(call, admin) -> None:
@@ -268,3 +269,15 @@ def test_cursor_from_the_admin_list_does_not_work_on_the_public_list(call, admin
     page = call("GET", "/products", query={"limit": "1", "includeInactive": "true"}, claims=admin)
     response = call("GET", "/products", query={"cursor": response_json(page)["nextCursor"]})
     assert response["statusCode"] == 400
+
+
+@pytest.mark.parametrize("name", ["limit", "includeInactive", "cursor"])
+def test_a_query_parameter_given_twice_is_a_400_saying_so(aws_resources, name: str) -> None:
+    # When a list is asked for with one of its parameters repeated (`?limit=1&limit=2`)
+    values = {"limit": ["1", "2"], "includeInactive": ["true", "false"], "cursor": ["a", "b"]}[name]
+    event = api_event("GET", "/products", query={name: values[-1]})
+    event["multiValueQueryStringParameters"] = {name: values}
+    response = lambda_handler(event, LambdaContext())
+    # Then it is a 400 naming the parameter and why, not "Input should be a valid integer"
+    assert response["statusCode"] == 400
+    assert response_json(response)["errors"] == [{"field": name, "message": "may be given only once"}]
