@@ -54,6 +54,7 @@ REPRESENTATIVE = {
     "products-api": "list products page",
     "campaigns-api": "list campaigns page",
     "tenants-api": "list tenants page",
+    "email-events-consumer": "email-events-consumer: hard bounce",
 }
 
 

@@ -19,6 +19,7 @@ TARGETS: dict[Kind, str] = {
     Kind.ORDER_SUBMIT: "0 Scans (catalog reads for pricing; idempotency bookkeeping when a key is sent)",
     Kind.ORDER_CREATE: "0 Scans; the order stored by one atomic write (TransactWriteItems or conditional PutItem)",
     Kind.NOTIFY: "0 Scans",
+    Kind.EMAIL_EVENT: "0 Scans",
 }
 
 

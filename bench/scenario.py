@@ -13,10 +13,15 @@ from typing import Any
 from tests.support.events import admin_claims, api_event, tenant_claims
 
 from bbws.core.routes import ROUTES
+from bbws.local.provision import LOCAL_FROM_EMAIL
+from bbws.local.ses_events import EventKind, ses_event
+from bbws.notifications.models.emails import ORDER_TAG, TEMPLATE_TAG, EmailTemplate
 from bench.calls import Call, CallLog, merge_counts
 from bench.world import Invocation, World
 
 STOREFRONT_KEY = "bench-storefront-key"
+EMAIL_EVENTS_QUEUE = "email-events"  # the logical queue SES's events reach (provision.TOPIC_QUEUES)
+BOUNCE_STEP = "email-events-consumer: hard bounce"
 
 PRODUCTS: tuple[dict[str, Any], ...] = (
     {
@@ -71,6 +76,7 @@ class Kind(StrEnum):
     ORDER_SUBMIT = "order submit"  # POST /orders: pricing reads, idempotency, enqueue
     ORDER_CREATE = "order create"  # orders-consumer: one TransactWriteItems + idempotency
     NOTIFY = "notify"  # notifications-consumer
+    EMAIL_EVENT = "email event"  # email-events-consumer: an SES event about a sent email
 
 
 @dataclass
@@ -161,11 +167,13 @@ class Runner:
             self.scenario.steps.append(step)
         return step, invocation
 
-    def consume(self, name: str, kind: Kind, function: str, queue_field: str) -> list[Step]:
-        """Receive every message on the queue, as Lambda's event source mapping would, and
-        hand each to the consumer in a batch of one; delete it when the consumer accepts it."""
+    def consume(self, name: str, kind: Kind, function: str, queue: str) -> list[Step]:
+        """Receive every message on the queue (a settings field, or a logical queue name such
+        as "email-events"), as Lambda's event source mapping would, and hand each to the
+        consumer in a batch of one; delete it when the consumer accepts it."""
         sqs = self.world.client("sqs")
-        url = self.world.resources.settings[queue_field]
+        resources = self.world.resources
+        url = resources.settings[queue] if queue in resources.settings else resources.queue_url(queue)
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
         steps: list[Step] = []
         while True:
@@ -426,6 +434,7 @@ def run(world: World) -> Scenario:
         )
     else:
         r.scenario.notes.append("no stored order to read: order reads and PATCH were skipped")
+    _bounce(r)
 
     # Retire what was created (DELETE routes).
     r.api(
@@ -449,6 +458,34 @@ def run(world: World) -> Scenario:
         claims=admin,
     )
     return r.scenario
+
+
+def _bounce(runner: Runner) -> None:
+    """SES's hard bounce of the second order's customer confirmation, as SES publishes it to
+    the email-events topic (raw delivery to the queue): the address is suppressed and the bounce
+    noted on the order. Last of the orders' steps, since it suppresses the customer's address."""
+    orders = runner.scenario.orders
+    steps = orders[1] if len(orders) >= 2 else []
+    submit = steps[0] if steps and steps[0].ok else None
+    # ORDER_CREATED sends the internal notification, then the customer's confirmation: the last
+    sent = next(
+        (call for step in steps[2:3] for call in reversed(step.calls) if call.operation == "SendEmail"),
+        None,
+    )
+    order_id = submit.response.get("orderId") if submit and isinstance(submit.response, dict) else None
+    if sent is None or sent.response is None or not order_id:
+        runner.scenario.notes.append("no confirmation email was sent: the email-events step was skipped")
+        return
+    event = ses_event(
+        EventKind.BOUNCE,
+        message_id=str(sent.response["MessageId"]),
+        sender=runner.world.resources.settings.get("from_email", LOCAL_FROM_EMAIL),
+        recipients=[CUSTOMER_EMAIL],
+        tags={ORDER_TAG: str(order_id), TEMPLATE_TAG: str(EmailTemplate.CUSTOMER_CONFIRMATION)},
+    )
+    sqs = runner.world.client("sqs")
+    sqs.send_message(QueueUrl=runner.world.resources.queue_url(EMAIL_EVENTS_QUEUE), MessageBody=json.dumps(event))
+    runner.consume(BOUNCE_STEP, Kind.EMAIL_EVENT, "email-events-consumer", EMAIL_EVENTS_QUEUE)
 
 
 def order_totals(steps: list[Step]) -> dict[str, Any]:
