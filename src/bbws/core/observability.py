@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -14,6 +15,11 @@ from bbws.core.settings import get_settings
 
 logger = Logger()
 metrics = Metrics()
+
+# Powertools warns at every flush without application metrics (health, every read route). It is
+# not actionable, and the first such request of each environment paid for formatting it (the
+# source line read through linecache): ignored, as the local stack and the tests already do.
+warnings.filterwarnings("ignore", message="No application metrics to publish", category=UserWarning)
 
 
 @cache
@@ -57,7 +63,7 @@ def instrument(
         return handler(event, context)
 
     if function is not None:
-        priming.register(function, with_settings)
+        priming.register(function, with_settings, correlation_path)
 
     wrapped = tracer().capture_lambda_handler(with_settings, capture_response=False) if traced else with_settings
     wrapped = metrics.log_metrics(wrapped)

@@ -21,8 +21,12 @@ flushed and no log line of the rehearsal reaches CloudWatch — handles syntheti
 AWS is answered inside botocore before anything is signed or sent (a `before-call` handler on
 the session every client is made from, active only while rehearsing): reads get empty answers
 (`Query`: no items, `GetItem`: no item, `BatchGetItem`: no responses); any other call fails
-priming, so a rehearsal can never write. X-Ray is off while rehearsing; the metrics the
-rehearsal recorded are cleared.
+priming, so a rehearsal can never write. Before the rehearsals each client makes one read so
+answered (`_WARM_READS`; a GetItem per table), so endpoint resolution and the request path are
+built even where the rehearsal makes no AWS call. The handler stays registered, inactive, after
+priming (unregistering would empty botocore's event lookup caches). The logger's correlation id
+path is parsed once. X-Ray is off while rehearsing; the metrics the rehearsal recorded are
+cleared.
 
 **After restore** (`after_restore`): `random` is reseeded (every environment restored from one
 snapshot would otherwise draw the same numbers: botocore's retry jitter, X-Ray's sampling), and
@@ -59,6 +63,17 @@ _ANSWERS: dict[str, dict[str, Any]] = {
     "Query": {"Items": [], "Count": 0, "ScannedCount": 0},
     "GetItem": {},
     "BatchGetItem": {"Responses": {}, "UnprocessedKeys": {}},
+    "GetSuppressedDestination": {},
+    "GetQueueAttributes": {"Attributes": {}},
+    "HeadBucket": {},
+}
+# One read per client before the rehearsals (answered as above, its answer dropped), so every
+# client has resolved its endpoint and run its request path once even where the rehearsal
+# makes no AWS call (the consumers' malformed message fails before any).
+_WARM_READS: dict[str, tuple[str, dict[str, Any]]] = {
+    "sqs": ("get_queue_attributes", {"QueueUrl": "https://sqs.eu-west-1.amazonaws.com/000000000000/bbws-priming"}),
+    "s3": ("head_bucket", {"Bucket": "bbws-priming"}),
+    "sesv2": ("get_suppressed_destination", {"EmailAddress": "priming@example.com"}),
 }
 # The storefront's hot path gets a valid request as well (as the storefront key): validation,
 # email normalisation and pricing run; the empty catalog then refuses the unknown product.
@@ -83,14 +98,14 @@ def under_snap_start() -> bool:
     return os.environ.get(INITIALIZATION_TYPE) == SNAP_START
 
 
-def register(function: str, handler: Handler) -> bool:
+def register(function: str, handler: Handler, correlation_path: str | None = None) -> bool:
     """Register `function`'s priming hooks when Lambda initialises it for a snapshot; inert
     (False, nothing imported) anywhere else."""
     if not under_snap_start():
         return False
     from snapshot_restore_py import register_after_restore, register_before_snapshot  # noqa: PLC0415 - SnapStart only
 
-    register_before_snapshot(prime, BY_NAME[function], handler)
+    register_before_snapshot(prime, BY_NAME[function], handler, correlation_path)
     register_after_restore(after_restore)
     return True
 
@@ -167,6 +182,24 @@ def rehearsals(function: LambdaFunction) -> list[Rehearsal]:
 # --- AWS answered inside botocore ----------------------------------------------------------
 
 
+def _warm_reads(function: LambdaFunction) -> None:
+    """One read through each client `function` uses, answered by the stub (`_WARM_READS`; a
+    GetItem per table): endpoint resolution, request serialisation and botocore's event
+    lookups run once before the snapshot instead of in the first real request."""
+    from bbws.core import aws  # noqa: PLC0415 - boto3, for functions that call AWS only
+    from bbws.core.settings import get_settings  # noqa: PLC0415
+
+    settings = get_settings()
+    services = {action.partition(":")[0] for action in function.aws_actions}
+    for service in sorted(services):
+        if service == "dynamodb":
+            for name in sorted(name for name in function.settings if name.endswith("_table_name")):
+                aws.table(settings.require(name)).get_item(Key={"pk": REHEARSAL_MESSAGE_ID, "sk": REHEARSAL_MESSAGE_ID})
+        elif _CLIENTS[service] in _WARM_READS:
+            operation, params = _WARM_READS[_CLIENTS[service]]
+            getattr(aws.client(_CLIENTS[service]), operation)(**params)
+
+
 def _clients(function: LambdaFunction) -> list[Any]:
     """Create the clients `function` uses (cached in `bbws.core.aws`, so its requests reuse
     them) and load the operation model of every action it is allowed."""
@@ -214,28 +247,29 @@ class _Stub:
 
 
 _STUB_ID = "bbws-priming-stub"
+# One stub per process: it stays registered, inactive, after priming (unregistering a handler
+# empties botocore's event lookup caches, which the first real request would then rebuild), and
+# the clients made while priming hold a copy of it.
+_STUB = _Stub()
 
 
 @contextmanager
 def _aws_answered(function: LambdaFunction) -> Iterator[_Stub]:
-    stub = _Stub()
+    stub = _STUB
+    stub.calls.clear()
     if not function.aws_actions:
         yield stub
         return
     from bbws.core import aws  # noqa: PLC0415 - boto3, for functions that call AWS only
 
-    events = aws.session().events
-    events.register("before-call", stub, unique_id=_STUB_ID)
-    clients: list[Any] = []
+    aws.session().events.register("before-call", stub, unique_id=_STUB_ID)
+    _clients(function)  # made after the handler is in: each copies the session's
+    stub.active = True
     try:
-        clients = _clients(function)  # made after the handler is in: each copies the session's
-        stub.active = True
+        _warm_reads(function)
         yield stub
     finally:
         stub.active = False
-        events.unregister("before-call", unique_id=_STUB_ID)
-        for client in clients:
-            client.meta.events.unregister("before-call", unique_id=_STUB_ID)
 
 
 @contextmanager
@@ -259,9 +293,19 @@ def _quiet() -> Iterator[None]:
             config.set_sdk_enabled(tracing)
 
 
-def prime(function: LambdaFunction, handler: Handler) -> None:
+def _parse_correlation_path(path: str | None) -> None:
+    """The logger's correlation id path, parsed once (jmespath caches parsed expressions), so
+    the first request does not parse it."""
+    if path:
+        from aws_lambda_powertools.utilities.jmespath_utils import query  # noqa: PLC0415 - the logger's own
+
+        query(envelope=path, data={})
+
+
+def prime(function: LambdaFunction, handler: Handler, correlation_path: str | None = None) -> None:
     """The before-snapshot hook: clients, models and one rehearsal per route or message kind."""
     context = _Context()
+    _parse_correlation_path(correlation_path)
     with _aws_answered(function), _quiet():
         for rehearsal in rehearsals(function):
             wrong = rehearsal.check(handler(rehearsal.event, context))

@@ -162,6 +162,24 @@ def test_reads_while_rehearsing_are_answered_empty_without_aws(aws_resources: An
     assert len(seen) == len(priming.rehearsals(BY_NAME["products-api"]))
 
 
+def test_every_client_of_a_consumer_has_made_a_request_before_the_snapshot(aws_resources: Any) -> None:
+    # Given a consumer whose rehearsal makes no AWS call (its malformed message fails first)
+    def fails_the_message(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+
+    # When it primes
+    with priming._aws_answered(BY_NAME["email-events-consumer"]) as stub:
+        pass
+    # Then each of its clients (DynamoDB for the orders table, SESv2) made one read, answered
+    # inside botocore, so the first real request does not resolve endpoints or build the
+    # request path
+    assert stub.calls == ["GetItem", "GetSuppressedDestination"]
+    priming.prime(BY_NAME["email-events-consumer"], fails_the_message)
+    # and, the stub inactive but still registered, the clients reach AWS again
+    assert "Item" not in aws.table(aws_resources.settings["orders_table_name"]).get_item(Key={"pk": "a", "sk": "b"})
+    assert stub.calls == ["GetItem", "GetSuppressedDestination"]
+
+
 class _KeepAlive(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Recording
