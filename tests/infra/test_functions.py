@@ -137,7 +137,7 @@ def test_a_consumer_polls_its_own_queue_and_an_api_function_none(function: Lambd
 
 def test_templates_are_readable_only_under_email_templates() -> None:
     """Given the stack, then the templates prefix is email-templates/ (what the code reads)."""
-    from bbws.local.provision import TEMPLATE_PREFIX
+    from bbws.notifications.dal.templates import TEMPLATE_PREFIX
 
     assert locals_of(STACK)["templates_prefix"] == TEMPLATE_PREFIX == "email-templates/"
 

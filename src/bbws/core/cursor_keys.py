@@ -83,7 +83,7 @@ class SecretsManagerKeys:
     def _id(self) -> str:
         return self._secret_id or get_settings().require("cursor_secret_arn")
 
-    def _read(self, stage: str) -> CursorKey | None:
+    def _read_stage(self, stage: str) -> CursorKey | None:
         """The version at `stage`; None if there is none (PREVIOUS before the first rotation)."""
         try:
             answer = aws.secrets_manager().get_secret_value(SecretId=self._id(), VersionStage=stage)
@@ -99,13 +99,13 @@ class SecretsManagerKeys:
         return CursorKey(str(answer["SecretString"]).encode())
 
     def _version(self, stage: str) -> CursorKey:
-        key = self._read(stage)
+        key = self._read_stage(stage)
         if key is None:  # pragma: no cover - only PREVIOUS may be missing
             raise _unavailable()
         return key
 
     def _previous(self) -> CursorKey | None:
-        return self._read(PREVIOUS)
+        return self._read_stage(PREVIOUS)
 
     def signing(self) -> Keyring:
         """The key ring, reading the current version on first use."""

@@ -18,6 +18,9 @@ from botocore.exceptions import ClientError
 from bbws.core.aws import new_session
 from bbws.core.settings import ENV_NAMES
 from bbws.local.defaults import PROJECT_ROOT
+from bbws.notifications.dal.templates import (
+    TEMPLATE_PREFIX,
+)  # the code reads them there; Terraform is checked against it
 
 # settings field -> module whose TABLE is that table's definition (create_table keyword
 # arguments without TableName).
@@ -41,7 +44,6 @@ TOPIC_QUEUES: dict[str, str] = {
 }
 
 MAX_RECEIVE_COUNT = 5
-TEMPLATE_PREFIX = "email-templates/"
 DEFAULT_TEMPLATES = PROJECT_ROOT / "templates" / "email"
 LOCAL_FROM_EMAIL = "orders@bbws.local"
 LOCAL_INTERNAL_EMAILS = "sales@bbws.local,ops@bbws.local"

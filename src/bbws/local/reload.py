@@ -32,7 +32,7 @@ from typing import Any
 from watchfiles import Change, DefaultFilter, watch
 
 from bbws.local.defaults import shown_path
-from bbws.local.provision import TEMPLATE_PREFIX
+from bbws.notifications.dal.templates import TEMPLATE_PREFIX
 
 log = logging.getLogger("bbws.local.reload")
 

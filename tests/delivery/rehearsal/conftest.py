@@ -21,7 +21,8 @@ from bbws.core.settings import ENV_NAMES
 from bbws.delivery.accounts import ALIAS, ENVIRONMENTS, Environment
 from bbws.delivery.manifest import FunctionArtifact, Manifest
 from bbws.local import moto_fixes
-from bbws.local.provision import MAX_RECEIVE_COUNT, QUEUES, TABLE_SCHEMAS, TEMPLATE_PREFIX, table_schema
+from bbws.local.provision import MAX_RECEIVE_COUNT, QUEUES, TABLE_SCHEMAS, table_schema
+from bbws.notifications.dal.templates import TEMPLATE_PREFIX
 
 REGION = "eu-west-1"
 TIMEOUT = 10  # every function's, in this fixture

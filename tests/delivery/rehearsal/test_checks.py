@@ -11,7 +11,7 @@ import boto3
 import pytest
 
 from bbws.delivery.rehearsal.checks import Check, check_environment
-from bbws.local.provision import TEMPLATE_PREFIX
+from bbws.notifications.dal.templates import TEMPLATE_PREFIX
 from tests.delivery.rehearsal.conftest import REGION, Account, handler_zip, write_dist
 
 

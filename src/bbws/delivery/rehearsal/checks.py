@@ -28,7 +28,8 @@ from bbws.core.settings import ENV_NAMES
 from bbws.delivery.accounts import ALIAS, Environment
 from bbws.delivery.manifest import Manifest
 from bbws.delivery.store import b64_sha256
-from bbws.local.provision import MAX_RECEIVE_COUNT, QUEUES, TABLE_SCHEMAS, TEMPLATE_PREFIX
+from bbws.local.provision import MAX_RECEIVE_COUNT, QUEUES, TABLE_SCHEMAS
+from bbws.notifications.dal.templates import TEMPLATE_PREFIX
 
 # AWS: a queue's visibility timeout at least 6 x the consumer's timeout plus its batching window
 # (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
