@@ -162,11 +162,17 @@ def _transact_actions(call: ast.Call) -> set[str]:
     return {action for key, action in TRANSACT_OPERATIONS.items() if key in keys}
 
 
+# SnapStart priming's calls are answered inside botocore before anything is signed or sent (its
+# stub; tests/unit/core/test_priming.py proves none leaves the process), so they need no
+# permission: the module's code is not read for actions.
+UNSENT_MODULE = "bbws.core.priming"
+
+
 def actions_called(handler_module: str) -> set[str]:
     """Every IAM action the function's reachable code may need."""
     definitions: dict[str, list[ast.AST]] = {}
     roots: list[ast.AST] = []
-    for module in sorted(modules_of(handler_module)):
+    for module in sorted(modules_of(handler_module) - {UNSENT_MODULE}):
         tree = _parse(module)
         if tree is None:
             continue
