@@ -25,7 +25,7 @@ from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
 from bbws.core.api import PROBLEM_JSON
-from bbws.core.errors import PROBLEM_BASE, NotFound, ProblemDetails
+from bbws.core.errors import NotFound
 from bbws.core.functions import FUNCTIONS, Trigger
 from bbws.core.routes import BASE_PATH
 from bbws.local.defaults import PROJECT_ROOT
@@ -182,13 +182,7 @@ class DevelopmentPages:
         if path not in (LANDING_PATH, DOCS_PATH) and not path.startswith(DOCS_PATH + "/"):
             return None
         if request.method not in READ_METHODS:
-            return HttpResponse.problem(
-                ProblemDetails(
-                    405, "Method Not Allowed", f"{request.method} is not allowed on {path}",
-                    PROBLEM_BASE + "method-not-allowed",
-                ),
-                [("Allow", ", ".join(READ_METHODS))],
-            )  # fmt: skip
+            return HttpResponse.method_not_allowed(request, READ_METHODS)
         exact: Callable[[HttpRequest], HttpResponse] | None = {
             LANDING_PATH: self._landing,
             DOCS_PATH: self._docs_page,

@@ -72,7 +72,7 @@ class DevelopmentEndpoints:
         if request.path.startswith(INVOKE_PREFIX):
             endpoint = self._invoke if request.method == "POST" else None
             if endpoint is None:
-                return _method_not_allowed(request, ["POST"])
+                return HttpResponse.method_not_allowed(request, ["POST"])
         if endpoint is not None:
             try:
                 return endpoint(request)
@@ -80,7 +80,7 @@ class DevelopmentEndpoints:
                 return HttpResponse.problem(error)
         allowed = sorted(method for method, path in self._routes if path == request.path)
         if allowed:
-            return _method_not_allowed(request, allowed)
+            return HttpResponse.method_not_allowed(request, allowed)
         return HttpResponse.problem(NotFound(f"no development endpoint {request.path}"))
 
     def _invoke(self, request: HttpRequest) -> HttpResponse:
@@ -95,12 +95,7 @@ class DevelopmentEndpoints:
         known = sorted(self.lambdas.pools)
         if name not in known:
             raise NotFound(f"no function {name!r}: the functions are {', '.join(known)}")
-        try:
-            event = json.loads(request.body or b"null")
-        except ValueError as error:
-            raise InvalidInput("the event is not JSON") from error
-        if not isinstance(event, dict):
-            raise InvalidInput("the event must be a JSON object (`bbws local event ...` prints one)")
+        event = _json_object(request, "the event must be a JSON object (`bbws local event ...` prints one)")
         request_id = str(uuid.uuid4())
         answer: dict[str, Any] = {"function": name, "requestId": request_id}
         try:
@@ -123,12 +118,7 @@ class DevelopmentEndpoints:
         return HttpResponse.json(200 if info.get("ready", True) else 503, info)
 
     def _token(self, request: HttpRequest) -> HttpResponse:
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError as error:
-            raise InvalidInput("the body is not JSON") from error
-        if not isinstance(body, dict):
-            raise InvalidInput('send {"role":"admin"} or {"role":"tenant","tenantId":"..."}')
+        body = _json_object(request, 'send {"role":"admin"} or {"role":"tenant","tenantId":"..."}')
         role, tenant_id = body.get("role"), body.get("tenantId")
         if role not in ("admin", "tenant"):
             raise InvalidInput('role must be "admin" or "tenant"')
@@ -160,12 +150,7 @@ class DevelopmentEndpoints:
             fields = {key: values[0] for key, values in parse_qs(request.body.decode("utf-8", "replace")).items()}
             body: Any = fields
         else:
-            try:
-                body = json.loads(request.body or b"{}")
-            except ValueError as error:
-                raise InvalidInput("the body is not JSON") from error
-            if not isinstance(body, dict):
-                raise InvalidInput('send {"id": "...", "event": "bounce"}')
+            body = _json_object(request, 'send {"id": "...", "event": "bounce"}')
         if self.feedback is None:
             raise NotFound("this stack has no email-events topic")
         event = self.feedback.mark(body.get("id"), body.get("event"), body.get("recipient"))
@@ -199,11 +184,12 @@ class DevelopmentEndpoints:
         return HttpResponse.json(200, self.emulator_app.stats())
 
 
-def _method_not_allowed(request: HttpRequest, allowed: list[str]) -> HttpResponse:
-    return HttpResponse.problem(
-        ProblemDetails(
-            405, "Method Not Allowed", f"{request.method} is not allowed on {request.path}",
-            PROBLEM_BASE + "method-not-allowed",
-        ),
-        [("Allow", ", ".join(allowed))],
-    )  # fmt: skip
+def _json_object(request: HttpRequest, hint: str) -> dict[str, Any]:
+    """The request's body as a JSON object (an empty body is `{}`); 400 saying `hint` otherwise."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError as error:
+        raise InvalidInput("the body is not JSON") from error
+    if not isinstance(body, dict):
+        raise InvalidInput(hint)
+    return body

@@ -90,6 +90,15 @@ class HttpResponse:
         response.headers.extend(headers)
         return response
 
+    @classmethod
+    def method_not_allowed(cls, request: HttpRequest, allowed: Iterable[str]) -> HttpResponse:
+        """405 with `Allow`: the path exists, the method does not."""
+        problem = ProblemDetails(
+            405, "Method Not Allowed", f"{request.method} is not allowed on {request.path}",
+            PROBLEM_BASE + "method-not-allowed",
+        )  # fmt: skip
+        return cls.problem(problem, [("Allow", ", ".join(sorted(set(allowed))))])
+
 
 class Phase(StrEnum):
     STARTING = "starting"
@@ -278,15 +287,7 @@ class Gateway:
         if isinstance(match, list):
             if not match:
                 return HttpResponse.problem(NotFound(f"no route for {request.path}"))
-            return HttpResponse.problem(
-                _gateway_problem(
-                    405,
-                    "Method Not Allowed",
-                    f"{request.method} is not allowed on {request.path}",
-                    "method-not-allowed",
-                ),
-                [("Allow", ", ".join(sorted(set(match))))],
-            )
+            return HttpResponse.method_not_allowed(request, match)
         return self._invoke(request, match)
 
     def _authenticate(self, request: HttpRequest, access: Access) -> tuple[dict[str, str] | None, str | None]:
