@@ -161,7 +161,7 @@ def test_an_admin_selecting_a_tenant_sees_only_that_tenant(two_tenants) -> None:
     assert {t["tenantId"] for t in everyone} == {TENANT_A, TENANT_B}
 
 
-@pytest.mark.parametrize("value", ["", "x" * 129])
+@pytest.mark.parametrize("value", ["", "x" * 129, "tenant\x01a", "a b", "tenant\t", "t\u00e9nant", "\x7f", "tenant\n"])
 def test_a_tenant_header_that_cannot_name_a_tenant_is_a_400_on_token_routes(two_tenants, value: str) -> None:
     for route in ROUTES:
         response = call(route, "admin", value)

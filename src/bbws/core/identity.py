@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,6 +17,11 @@ ADMIN_GROUP = "admin"
 TENANT_HEADER = "X-Tenant-Id"
 # Tenant ids are UUIDs; longer values cannot name a tenant (and DynamoDB refuses huge keys).
 MAX_TENANT_ID_LENGTH = 128
+# A tenant id is what the tenants service makes (a UUID) or a Cognito `custom:tenantId` an
+# operator set: printable ASCII without blanks. Control characters, blanks and other text in the
+# header name no tenant (a 400, never an empty list for a tenant that cannot exist).
+TENANT_ID_PATTERN = "^[!-~]+$"  # as the OpenAPI documents declare it (JSON Schema `pattern`)
+_TENANT_ID = re.compile(TENANT_ID_PATTERN.removeprefix("^").removesuffix("$"))  # fullmatch: "$" allows a final "\n"
 
 
 class Role(StrEnum):
@@ -93,10 +99,15 @@ def requested_tenant(event: Mapping[str, Any]) -> str | None:
             values.extend(str(v) for v in many)
     if not values:
         return None
-    if len(set(values)) > 1 or not 1 <= len(values[0]) <= MAX_TENANT_ID_LENGTH:
+    if len(set(values)) > 1 or len(values[0]) > MAX_TENANT_ID_LENGTH or not _TENANT_ID.fullmatch(values[0]):
         raise InvalidInput(
             f"{TENANT_HEADER} must name one tenant",
-            [FieldError(TENANT_HEADER, f"must be one tenant id of 1 to {MAX_TENANT_ID_LENGTH} characters")],
+            [
+                FieldError(
+                    TENANT_HEADER,
+                    f"must be one tenant id of 1 to {MAX_TENANT_ID_LENGTH} visible ASCII characters (no blanks)",
+                )
+            ],
         )
     return values[0]
 

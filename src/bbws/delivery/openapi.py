@@ -21,7 +21,7 @@ from aws_lambda_powertools.event_handler.openapi.models import APIKey, APIKeyIn,
 
 from bbws import __version__
 from bbws.core.functions import FUNCTIONS, LambdaFunction, Trigger
-from bbws.core.identity import MAX_TENANT_ID_LENGTH, TENANT_HEADER
+from bbws.core.identity import MAX_TENANT_ID_LENGTH, TENANT_HEADER, TENANT_ID_PATTERN
 from bbws.core.openapi import API_KEY, BEARER, PROBLEM_JSON, Problem, problem_responses
 from bbws.core.routes import BASE_PATH
 
@@ -50,7 +50,13 @@ TENANT_PARAMETER: dict[str, Any] = {
         "Admins: the tenant to act on (lists and reads show only its data, writes touch only its "
         "orders); tenants: their own id only (another is a 403). Ignored without a token."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": MAX_TENANT_ID_LENGTH, "title": TENANT_HEADER},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": MAX_TENANT_ID_LENGTH,
+        "pattern": TENANT_ID_PATTERN,
+        "title": TENANT_HEADER,
+    },
 }
 
 
