@@ -40,6 +40,15 @@ if command == "version":
 elif command == "init":
     open(".terraform.lock.hcl", "w").write("# written by init")
     print("Terraform has been successfully initialized!")
+elif command == "apply" and os.path.basename(os.getcwd()) == "bootstrap":
+    # infra/terraform/bootstrap: the two buckets the rehearsal then uploads to.
+    import boto3
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    region = os.environ["AWS_REGION"]
+    s3 = boto3.client("s3")
+    for bucket in (f"bbws-tfstate-{{account}}", f"bbws-artifacts-{{account}}-{{region}}"):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={{"LocationConstraint": region}})
+    say("change_summary", changes={{"add": 19, "change": 0, "remove": 0, "operation": "apply"}})
 elif command == "apply":
     time.sleep(float(os.environ.get("FAKE_APPLY_SECONDS", "0")))
     for address in resources:
@@ -77,6 +86,7 @@ def project(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     (root / "src" / "bbws").mkdir(parents=True)
     (root / "infra" / "terraform" / "environments" / "dev").mkdir(parents=True)
+    (root / "infra" / "terraform" / "bootstrap").mkdir(parents=True)
     (root / "pyproject.toml").write_text("[project]\nname = 'fake'\n")
     (root / "uv.lock").write_text("lock")
     (root / "src" / "bbws" / "module.py").write_text("")
@@ -253,16 +263,24 @@ def test_the_phases_run_in_order_and_the_first_failure_is_the_verdict(
     assert outcome.resources == 2
     assert len([line for line in lines if "re-plan" in line]) == 1
     calls = _calls(record)
-    assert [call["argv"][0] for call in calls] == ["version", "init", "apply", "plan", "destroy"]  # type: ignore[index]
-    assert "-backend-config=use_path_style=true" in calls[1]["argv"]  # type: ignore[operator]
-    assert "-detailed-exitcode" in calls[3]["argv"]  # type: ignore[operator]
+    argv = [call["argv"][0] for call in calls]  # type: ignore[index]
+    assert argv == ["version", "init", "apply", "init", "apply", "plan", "destroy"]
+    bootstrap, environment = (
+        project / "infra" / "terraform" / "bootstrap",
+        project / "infra" / "terraform" / "environments" / "dev",
+    )
+    assert [call["cwd"] for call in calls[1:]] == [str(bootstrap)] * 2 + [str(environment)] * 4
+    assert "environment=dev" in calls[2]["argv"]  # type: ignore[operator]
+    assert "-backend-config=use_path_style=true" in calls[3]["argv"]  # type: ignore[operator]
+    assert "-detailed-exitcode" in calls[5]["argv"]  # type: ignore[operator]
     for call in calls[1:]:
         env = call["env"]
         assert isinstance(env, dict)
         assert str(env["AWS_ENDPOINT_URL"]).startswith("http://127.0.0.1:")
         assert env["AWS_PROFILE"] is None
-        assert call["cwd"] == str(project / "infra" / "terraform" / "environments" / "dev")
-    assert not (project / "infra" / "terraform" / "environments" / "dev" / ".terraform.lock.hcl").exists()
+    assert calls[1]["env"]["TF_DATA_DIR"] != calls[3]["env"]["TF_DATA_DIR"]  # type: ignore[index]
+    assert not (environment / ".terraform.lock.hcl").exists()
+    assert not (bootstrap / ".terraform.lock.hcl").exists()
     assert (project / ".bbws" / "rehearsal" / "dev" / "apply.log").is_file()
 
 

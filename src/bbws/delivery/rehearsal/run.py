@@ -40,6 +40,7 @@ from bbws.local.emulator import Emulator
 # Each phase's own bound (seconds); the run's time limit bounds them all together.
 PHASE_LIMITS = {
     "artifacts": 900.0,  # a first build downloads the wheels for Lambda's platform
+    "bootstrap": 300.0,
     "init": 180.0,
     "apply": 600.0,
     "re-plan": 180.0,
@@ -55,6 +56,8 @@ RELEASE_ARGUMENTS = [
 ]
 HEARTBEAT_SECONDS = 20.0
 LOCK_TIMEOUT = "-lock-timeout=30s"
+# The deploy role's trusted repository (bootstrap's github_repository): never a real one.
+REHEARSAL_REPOSITORY = "rehearsal/bbws"
 
 Report = Callable[[str], None]
 
@@ -108,6 +111,10 @@ class Options:
     @property
     def environment_dir(self) -> Path:
         return self.project_root / "infra" / "terraform" / "environments" / self.env.name
+
+    @property
+    def bootstrap_dir(self) -> Path:
+        return self.project_root / "infra" / "terraform" / "bootstrap"
 
     @property
     def work_dir(self) -> Path:
@@ -264,22 +271,42 @@ class _Rehearsal:
             raise PhaseFailed(f"after bbws package: {still}")
         return f"built ({reason})"
 
-    def bootstrap(self, _seconds: float) -> str:
+    def bootstrap(self, seconds: float) -> str:
+        """Apply the checkout's `infra/terraform/bootstrap` as an operator does once per account
+        (in the workspace named after the environment; its local state in the work directory),
+        then upload the artifacts as `bbws deploy` names them."""
         assert self.clients is not None  # noqa: S101 - the emulator runs
-        s3 = self.clients("s3")
-        location = (
-            {}
-            if self.env.region == "us-east-1"
-            else {"CreateBucketConfiguration": {"LocationConstraint": self.env.region}}
-        )
-        for bucket in (self.env.state_bucket, self.env.artifacts_bucket):
-            s3.create_bucket(Bucket=bucket, **location)
-            s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
-        store = ArtifactStore(self.env, s3)
+        assert self.terraform is not None  # noqa: S101
+        deadline = time.monotonic() + seconds
+        environ = {
+            **self.environ,
+            "TF_DATA_DIR": str(self.options.work_dir / "tfdata-bootstrap"),
+            "TF_WORKSPACE": self.env.name,  # bootstrap/main.tf requires the workspace to be the environment
+        }
+        state = f"-state={self.options.work_dir / 'bootstrap.tfstate'}"
+        variables = ["-var", f"environment={self.env.name}", "-var", f"github_repository={REHEARSAL_REPOSITORY}"]
+        apply = ["apply", "-auto-approve", "-input=false", "-no-color", "-json", LOCK_TIMEOUT, state, *variables]
+        created = 0
+        for name, arguments in (("bootstrap-init", ["init", "-input=false", "-no-color"]), ("bootstrap", apply)):
+            result = tf.run(
+                [self.terraform.binary, *arguments],
+                cwd=self.options.bootstrap_dir,
+                environ=environ,
+                log=self.log(name),
+                seconds=max(deadline - time.monotonic(), 1.0),
+            )
+            if result.timed_out:
+                raise PhaseFailed(f"{name} stopped at the bound of this phase; see {result.log}")
+            if result.returncode != 0:
+                raise self.failed(result, f"terraform {arguments[0]} of infra/terraform/bootstrap")
+            if arguments[0] == "apply":
+                created = result.changes().get("add", 0)
+        store = ArtifactStore(self.env, self.clients("s3"))
         artifacts = load_artifacts(self.options.dist)
         keys = {store.upload(a.path, a.spec.sha256) for a in artifacts}
         return (
-            f"{self.env.state_bucket}, {self.env.artifacts_bucket}; "
+            f"infra/terraform/bootstrap applied ({created} resources: {self.env.state_bucket}, "
+            f"{self.env.artifacts_bucket}, the deploy role); "
             f"{len(artifacts)} functions' zips as {len(keys)} artifacts/<sha256>.zip"
         )
 
@@ -416,16 +443,22 @@ class _Rehearsal:
         work = self.options.work_dir
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        lock_file = self.options.environment_dir / ".terraform.lock.hcl"
-        lock_before = lock_file.read_bytes() if lock_file.is_file() else None
+        # What init and the workspace leave in the checkout's roots is put back as it was.
+        lock_files = [d / ".terraform.lock.hcl" for d in (self.options.environment_dir, self.options.bootstrap_dir)]
+        locks_before = {path: path.read_bytes() if path.is_file() else None for path in lock_files}
+        workspaces = self.options.bootstrap_dir / "terraform.tfstate.d"
+        workspaces_before = workspaces.exists()
         try:
             if self.phase("tools", self.tools) and self.phase("artifacts", self.artifacts):
                 self._against_the_emulator()
         finally:
-            if lock_before is None:
-                lock_file.unlink(missing_ok=True)
-            else:
-                lock_file.write_bytes(lock_before)
+            for path, before in locks_before.items():
+                if before is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    path.write_bytes(before)
+            if not workspaces_before:
+                shutil.rmtree(workspaces, ignore_errors=True)
             self.outcome.seconds = time.monotonic() - self.started
         return self.outcome
 
