@@ -8,7 +8,6 @@ import logging
 import signal
 import sys
 import threading
-import warnings
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
@@ -98,7 +97,6 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
     local_log.addHandler(handler)
     local_log.setLevel(log_level.upper())
     local_log.propagate = False
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     console = Console()
     stop, hurry = threading.Event(), threading.Event()
     # Imported here: moto and the handlers are heavy, and `bbws --help` should not pay for them.

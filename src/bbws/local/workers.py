@@ -32,7 +32,6 @@ import time
 import traceback
 import types
 import uuid
-import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -135,7 +134,6 @@ def _serve(
     # Ctrl-C reaches the whole process group: the stack decides when its workers stop (after
     # the requests and batches in flight), so a worker never dies of the terminal's SIGINT.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    warnings.filterwarnings("ignore", message="No application metrics to publish")
     os.environ.clear()
     os.environ.update(environ)
     try:
