@@ -14,6 +14,8 @@ import botocore.loaders
 import botocore.session
 from botocore.config import Config
 
+from bbws.core.botocore_fixes import cache_user_agent
+
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.client import DynamoDBClient
     from mypy_boto3_dynamodb.service_resource import Table
@@ -52,6 +54,7 @@ def session() -> boto3.session.Session:
 @cache
 def client(service: str) -> Any:
     made = _session().client(service, config=_CONFIG)  # type: ignore[call-overload]
+    cache_user_agent(made)
     _CREATED.append(made)
     return made
 
@@ -61,6 +64,7 @@ def _dynamodb_resource() -> Any:
     # One resource, so every table of a function shares one client (one model, one endpoint
     # resolver, one connection pool) instead of one client per table.
     resource = _session().resource("dynamodb", config=_CONFIG)
+    cache_user_agent(resource.meta.client)
     _CREATED.append(resource.meta.client)
     return resource
 
