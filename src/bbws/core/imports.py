@@ -1,7 +1,8 @@
 """Import one module of a Powertools package without running the package's `__init__`.
 
 `aws_lambda_powertools.event_handler/__init__.py` imports every resolver (AppSync, Bedrock,
-VPC Lattice, ...) and `utilities/data_classes/__init__.py` every event class, although a
+VPC Lattice, ...) and `utilities/data_classes/__init__.py` every event class (CodePipeline's
+loads zipfile, tempfile, bz2 and lzma), although a
 function uses one resolver and one or two event shapes; Python runs a package's `__init__`
 before any of its modules, so `from ...event_handler.api_gateway import X` pays for all of
 them. Nothing in Powertools offers a narrower import, hence this small piece of our own.
@@ -23,9 +24,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-# Only packages whose own modules never import from the package itself (data_classes does,
-# circularly: deferring it breaks its import).
-DEFERRED = ("aws_lambda_powertools.event_handler",)
+# event_handler's `api_gateway` imports five event classes from data_classes' `__init__`, which
+# would load all forty; deferred, each comes from its own module (data_classes' own modules
+# that import from the package, `sqs_event` for one, get their names the same way).
+DEFERRED = ("aws_lambda_powertools.event_handler", "aws_lambda_powertools.utilities.data_classes")
 
 
 def defer_package_init(name: str) -> None:
@@ -43,7 +45,12 @@ def defer_package_init(name: str) -> None:
         if attribute.startswith("__"):
             raise AttributeError(attribute)
         if not state["loaded"] and attribute in sources:  # a re-export: load its module only
-            return getattr(importlib.import_module(sources[attribute]), attribute)
+            value = getattr(importlib.import_module(sources[attribute]), attribute)
+            # Bound as the real `__init__` binds it: a re-export named like its own module
+            # (data_classes' `event_source` function) replaces the submodule that importing
+            # it has just set on the package.
+            module.__dict__[attribute] = value
+            return value
         if not state["loaded"] and importlib.util.find_spec(f"{name}.{attribute}") is not None:
             return importlib.import_module(f"{name}.{attribute}")  # `from package import module`
         if not state["loaded"]:
