@@ -20,7 +20,11 @@ from bbws.local.outbox import read_outbox, render_outbox_page
 
 JWKS_PATH = "/_local/.well-known/jwks.json"
 INVOKE_PREFIX = "/_local/invoke/"
-DEPTH_ATTRIBUTES = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+DEPTH_ATTRIBUTES = (
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,22 @@ class QueueRef:
     name: str
     url: str
     dead_letter: bool
+
+
+def read_depths(
+    queues: list[QueueRef], sqs: Any, emulator_app: SerialisedApp | None
+) -> list[tuple[int, int, int]]:
+    """(visible, in flight, delayed) of each queue: from the stack's own emulator directly when
+    it has one, else (an external endpoint) through SQS's GetQueueAttributes."""
+    depths = []
+    for queue in queues:
+        depth = emulator_app.queue_depth(queue.name) if emulator_app is not None else None
+        if depth is None:
+            counts = sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=list(DEPTH_ATTRIBUTES))["Attributes"]
+            visible, in_flight, delayed = (int(counts.get(name, 0)) for name in DEPTH_ATTRIBUTES)
+            depth = (visible, in_flight, delayed)
+        depths.append(depth)
+    return depths
 
 
 class DevelopmentEndpoints:
@@ -162,21 +182,18 @@ class DevelopmentEndpoints:
         return HttpResponse.json(200, {"queues": self.queue_depths()})
 
     def queue_depths(self) -> list[dict[str, Any]]:
-        queues = []
-        for queue in self.queues:
-            attributes = self.sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=DEPTH_ATTRIBUTES)[
-                "Attributes"
-            ]
-            queues.append(
-                {
-                    "name": queue.name,
-                    "url": queue.url,
-                    "visible": int(attributes.get("ApproximateNumberOfMessages", 0)),
-                    "inFlight": int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)),
-                    "deadLetter": queue.dead_letter,
-                }
+        return [
+            {
+                "name": queue.name,
+                "url": queue.url,
+                "visible": visible,
+                "inFlight": in_flight,
+                "deadLetter": queue.dead_letter,
+            }
+            for queue, (visible, in_flight, _) in zip(
+                self.queues, read_depths(self.queues, self.sqs, self.emulator_app), strict=True
             )
-        return queues
+        ]
 
     def _emulator(self, _: HttpRequest) -> HttpResponse:
         if self.emulator_app is None:

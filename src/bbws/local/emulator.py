@@ -50,6 +50,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.ses.models import ses_backends
+from moto.sqs.models import sqs_backends
 
 from bbws.local import moto_fixes
 from bbws.local.retries import Answer, Attempt, KeptAnswers, capturing, describe_retry
@@ -154,6 +155,21 @@ class SerialisedApp:
                 for name, row in sorted(rows.items())
             },
         }
+
+    def queue_depth(self, queue_name: str) -> tuple[int, int, int] | None:
+        """(visible, in flight, delayed) messages of one of moto's queues, what SQS's three
+        `ApproximateNumberOfMessages*` attributes say, read under the lock without an SQS call:
+        the depth pages and the stop's drain poll it several times a second, and a boto3 call
+        through HTTP costs this process about 5 ms of CPU each time. None: no such queue."""
+        with self.lock:
+            queue = sqs_backends[self.account_id][self.region].queues.get(queue_name)
+            if queue is None:
+                return None
+            return (
+                int(queue.approximate_number_of_messages),
+                int(queue.approximate_number_of_messages_not_visible),
+                int(queue.approximate_number_of_messages_delayed),
+            )
 
     def _sent_messages(self) -> list[Any]:
         messages: list[Any] = ses_backends[self.account_id][self.region].sent_messages

@@ -35,7 +35,7 @@ from bbws.local.defaults import (
     shown_path,
 )
 from bbws.local.demo import DemoData, seed
-from bbws.local.devtools import DEPTH_ATTRIBUTES, JWKS_PATH, DevelopmentEndpoints, QueueRef
+from bbws.local.devtools import JWKS_PATH, DevelopmentEndpoints, QueueRef, read_depths
 from bbws.local.emulator import Emulator
 from bbws.local.feedback import OutboxFeedback
 from bbws.local.gateway import Gateway, GatewayServer, Phase
@@ -69,7 +69,6 @@ log = logging.getLogger("bbws.local")
 
 DRAIN_SECONDS = 15.0  # at most, on a stop: then what is left stays queued for the next start
 DRAIN_POLL_SECONDS = 0.2
-DELAYED = "ApproximateNumberOfMessagesDelayed"
 REQUEST_GRACE_SECONDS = 35.0  # a request in flight may take the function's 30 s timeout
 
 
@@ -392,11 +391,9 @@ class LocalStack:
 
     def queue_depths(self) -> dict[str, int]:
         """Messages in each queue (visible, in flight or delayed), by queue name."""
-        depths = {}
-        for queue in self._queue_refs():
-            attributes = self._sqs.get_queue_attributes(QueueUrl=queue.url, AttributeNames=[*DEPTH_ATTRIBUTES, DELAYED])
-            depths[queue.name] = sum(int(value) for value in attributes["Attributes"].values())
-        return depths
+        refs = self._queue_refs()
+        app = self.emulator.app if self.emulator is not None else None
+        return {queue.name: sum(depth) for queue, depth in zip(refs, read_depths(refs, self._sqs, app), strict=True)}
 
     def _drain(self, seconds: float, hurry: threading.Event | None) -> None:
         """Let the pollers empty the live queues, for at most `seconds`."""

@@ -255,3 +255,18 @@ def test_stats_count_each_operation_and_the_time_it_held_the_lock(emulator: Emul
     assert after["requests"] - before["requests"] == 5
     assert after["busySeconds"] > before["busySeconds"]
     assert 0 < after["cpuSeconds"] - before["cpuSeconds"] <= after["busySeconds"] - before["busySeconds"] + 0.01
+
+
+def test_queue_depth_read_directly_agrees_with_sqs(emulator: Emulator) -> None:
+    # Given a queue with one visible, one received (in flight) and one delayed message
+    sqs = _client(emulator, "sqs")
+    url = sqs.create_queue(QueueName="depths", Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
+    sqs.send_message(QueueUrl=url, MessageBody="taken")
+    sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1)
+    sqs.send_message(QueueUrl=url, MessageBody="waiting")
+    sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
+    # Then the emulator's own reading says what GetQueueAttributes says
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+    counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
+    assert emulator.app.queue_depth("depths") == tuple(int(counts[name]) for name in names) == (1, 1, 1)
+    assert emulator.app.queue_depth("no-such-queue") is None
