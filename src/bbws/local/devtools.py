@@ -34,9 +34,7 @@ class QueueRef:
     dead_letter: bool
 
 
-def read_depths(
-    queues: list[QueueRef], sqs: Any, emulator_app: SerialisedApp | None
-) -> list[tuple[int, int, int]]:
+def read_depths(queues: list[QueueRef], sqs: Any, emulator_app: SerialisedApp | None) -> list[tuple[int, int, int]]:
     """(visible, in flight, delayed) of each queue: from the stack's own emulator directly when
     it has one, else (an external endpoint) through SQS's GetQueueAttributes."""
     depths = []

@@ -266,7 +266,7 @@ def test_queue_depth_read_directly_agrees_with_sqs(emulator: Emulator) -> None:
     sqs.send_message(QueueUrl=url, MessageBody="waiting")
     sqs.send_message(QueueUrl=url, MessageBody="later", DelaySeconds=60)
     # Then the emulator's own reading says what GetQueueAttributes says
-    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+    names = [f"ApproximateNumberOfMessages{kind}" for kind in ("", "NotVisible", "Delayed")]
     counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
     assert emulator.app.queue_depth("depths") == tuple(int(counts[name]) for name in names) == (1, 1, 1)
     assert emulator.app.queue_depth("no-such-queue") is None
