@@ -141,13 +141,25 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def exit_status(results: dict[str, Any], *, strict: bool, console: Console) -> int:
-    """0, or with `strict` 1 when any target was missed (each one printed), as CI expects."""
-    missed = missed_targets(results)
+    """0, or with `strict` 1 when any target was missed or could not be measured (each one
+    printed), as CI expects. A skipped measurement is never reported as a target met."""
+    missed, skipped = missed_targets(results), skipped_measurements(results)
     if missed:
         console.print(f"targets missed ({len(missed)}): " + ", ".join(missed))
-    else:
+    if skipped:
+        console.print(f"not measured ({len(skipped)}): " + "; ".join(skipped))
+    if not missed and not skipped:
         console.print("every target met")
-    return 1 if strict and missed else 0
+    return 1 if strict and (missed or skipped) else 0
+
+
+def skipped_measurements(results: dict[str, Any]) -> list[str]:
+    """Every row that has no verdict because it could not be measured, with the reason."""
+    rows: list[tuple[str, Any]] = [(f"cold start {k}", v) for k, v in results.get("cold_start", {}).items()]
+    rows += [(f"warm {k}", v) for k, v in results.get("warm", {}).items()]
+    rows += [(f"dynamodb {k}", v) for k, v in results.get("dynamodb_calls", {}).get("operations", {}).items()]
+    rows.append(("local throughput", results.get("local_throughput")))
+    return [f"{name}: {row['skipped']}" for name, row in rows if isinstance(row, dict) and row.get("skipped")]
 
 
 def missed_targets(results: dict[str, Any]) -> list[str]:

@@ -92,3 +92,23 @@ def test_strict_fails_on_any_missed_target_and_names_it() -> None:
     assert "cold start orders-api" in out.getvalue()
     assert "warm POST /orders" in out.getvalue()
     assert exit_status(met, strict=True, console=console) == 0
+
+
+def test_a_skipped_measurement_is_not_reported_as_met() -> None:
+    from io import StringIO
+
+    from bench.__main__ import exit_status
+    from rich.console import Console
+
+    # Given a run whose local stack did not start
+    skipped = {
+        "cold_start": {"health": {"pass": True}},
+        "local_throughput": {"skipped": "`bbws local run` did not become ready: ModuleNotFoundError", "pass": None},
+    }
+    out = StringIO()
+    console = Console(file=out, width=200)
+    # Then the output says what was not measured, never "every target met", and --strict fails
+    assert exit_status(skipped, strict=False, console=console) == 0
+    assert exit_status(skipped, strict=True, console=console) == 1
+    assert "not measured (1): local throughput: `bbws local run` did not become ready" in out.getvalue()
+    assert "every target met" not in out.getvalue()
