@@ -21,15 +21,12 @@ from urllib.parse import urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from swagger_ui_bundle import swagger_ui_path
-from werkzeug.datastructures import MIMEAccept
-from werkzeug.http import parse_accept_header
 
-from bbws.core.api import PROBLEM_JSON
 from bbws.core.errors import NotFound
 from bbws.core.functions import FUNCTIONS, Trigger
 from bbws.core.routes import BASE_PATH
 from bbws.local.defaults import PROJECT_ROOT
-from bbws.local.gateway import LANDING_PATH, HttpRequest, HttpResponse
+from bbws.local.gateway import LANDING_PATH, HttpRequest, HttpResponse, wants_json
 
 DOCS_PATH = "/_local/docs"
 DOCS_SCRIPT = "bbws-docs.js"
@@ -118,14 +115,6 @@ def _to_docs(_: HttpRequest) -> HttpResponse:
 
 def _docs_script(request: HttpRequest) -> HttpResponse:
     return _cached(request, (PAGES / DOCS_SCRIPT).read_bytes(), CONTENT_TYPES[".js"], REVALIDATE)
-
-
-def wants_json(accept: str | None) -> bool:
-    """Does the client prefer JSON to HTML? (No Accept, `*/*` or a tie: HTML.)"""
-    if not accept:
-        return False
-    offered = parse_accept_header(accept, MIMEAccept)
-    return offered.best_match(["text/html", "application/json", PROBLEM_JSON]) in ("application/json", PROBLEM_JSON)
 
 
 def _loopback_origin(host: str | None, port: int | None) -> str | None:

@@ -25,6 +25,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
 from bbws.core import jsonutil
 from bbws.core.api import MAX_BODY_BYTES, PROBLEM_JSON
 from bbws.core.errors import PROBLEM_BASE, NotFound, PayloadTooLarge, ProblemDetails, Unauthorized
@@ -499,6 +502,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 _gateway_problem(500, "Internal Server Error", "the local gateway failed", "internal")
             )
 
+    def _starting_page(self) -> HttpResponse:
+        """What a browser opened on `/` too early gets: a page that reloads itself until the
+        stack is ready (the start page then answers), not a JSON problem."""
+        headers = [("Retry-After", "1"), ("Refresh", "1"), ("Cache-Control", "no-store"), ("Vary", "Accept")]
+        return HttpResponse(503, [("Content-Type", "text/html; charset=utf-8"), *headers], STARTING_PAGE)
+
     def _refused_while_not_ready(self) -> HttpResponse | None:
         """Before the stack is ready nothing but `/_local/info` answers (503 with
         `"ready": false`); while it stops, the API refuses new requests (and the connection is
@@ -509,6 +518,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if phase is Phase.STARTING:
             if path == INFO_PATH:
                 return HttpResponse.json(503, {"ready": False, "phase": phase.value}, [("Retry-After", "1")])
+            if path == LANDING_PATH and not wants_json(self.headers.get("Accept")):
+                return self._starting_page()
             return HttpResponse.problem(
                 _gateway_problem(503, "Service Unavailable", "the local stack is starting", "starting"),
                 [("Retry-After", "1")],
@@ -525,6 +536,21 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
+
+
+STARTING_PAGE = (
+    b"<!doctype html>\n<html lang=en><head><meta charset=utf-8><title>BBWS local stack: starting</title></head>"
+    b"<body><h1>The local stack is starting</h1><p>This page reloads every second until the API, the "
+    b"queues and the demo data are ready.</p></body></html>\n"
+)
+
+
+def wants_json(accept: str | None) -> bool:
+    """Does the client prefer JSON to HTML? (No Accept, `*/*` or a tie: HTML.)"""
+    if not accept:
+        return False
+    offered = parse_accept_header(accept, MIMEAccept)
+    return offered.best_match(["text/html", "application/json", PROBLEM_JSON]) in ("application/json", PROBLEM_JSON)
 
 
 class GatewayServer(ThreadingHTTPServer):

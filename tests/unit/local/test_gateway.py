@@ -319,6 +319,13 @@ def test_server_answers_only_when_ready_and_refuses_the_api_while_stopping(gatew
         assert starting.headers["Retry-After"] == "1"
         info = requests.get(server.url + "/_local/info", timeout=5)
         assert (info.status_code, info.json()) == (503, {"ready": False, "phase": "starting"})
+        # And a browser opened on the start page gets a page that reloads itself, a JSON client a problem
+        browser = requests.get(server.url + "/", headers={"Accept": "text/html,*/*;q=0.8"}, timeout=5)
+        assert (browser.status_code, browser.headers["Content-Type"]) == (503, "text/html; charset=utf-8")
+        assert (browser.headers["Refresh"], browser.headers["Retry-After"]) == ("1", "1")
+        assert "The local stack is starting" in browser.text
+        client = requests.get(server.url + "/", headers={"Accept": "application/json"}, timeout=5)
+        assert (client.status_code, client.json()["detail"]) == (503, "the local stack is starting")
         # When it is ready, it serves
         server.gateway = gateway
         server.phase = Phase.READY
