@@ -13,18 +13,20 @@ from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from bbws.local.defaults import DEFAULT_REGION, DEFAULT_STATE_DIR, DEFAULT_STOREFRONT_KEY, READY_PREFIX
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from bbws.local.stack import LocalStack, StopReport
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)  # plain help: see bbws.cli
 
 
 def _banner(stack: LocalStack, console: Console) -> None:
+    from rich.table import Table  # noqa: PLC0415 - `bbws --help` must not pay for rich (issue 13)
+
     info = stack.info()
     api = info["apiUrl"]
     table = Table(title="BBWS local stack", show_header=False, title_justify="left")
@@ -97,6 +99,8 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
     local_log.addHandler(handler)
     local_log.setLevel(log_level.upper())
     local_log.propagate = False
+    from rich.console import Console  # noqa: PLC0415 - as above
+
     console = Console()
     stop, hurry = threading.Event(), threading.Event()
     # Imported here: moto and the handlers are heavy, and `bbws --help` should not pay for them.
@@ -166,7 +170,7 @@ def _stop_summary(report: StopReport) -> str:
 
 # --- bbws local invoke / bbws local event --------------------------------------------------
 
-event_app = typer.Typer(no_args_is_help=True)
+event_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None)  # plain help: see bbws.cli
 app.add_typer(
     event_app, name="event", help="Print a sample event to edit and give to `bbws local invoke` (JSON on stdout)."
 )
