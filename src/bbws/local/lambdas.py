@@ -41,10 +41,12 @@ log = logging.getLogger("bbws.local.lambdas")
 # Execution environments per function at most. orders-api takes the storefront's bursts; the
 # other functions see one caller at a time in daily use. A consumer's queue gets one poller per
 # environment (`LocalStack`), so it runs that many batches at once, as Lambda's event source
-# mapping runs several. One each: measured on two cores, a second one took CPU and emulator
-# time from orders-api during a burst (accepted/s fell by half) without processing faster.
+# mapping runs several. notifications-consumer has two: it sends each order's two emails and,
+# with one, it was busy for the whole of a 200-order burst (one batch at a time, most of it
+# waiting on the emulator); orders-consumer has one: on two cores a second one took CPU and
+# emulator time from orders-api during a burst without processing faster (docs/local-stack.md).
 DEFAULT_POOL_SIZE = 2
-POOL_SIZES: dict[str, int] = {"orders-api": 4, "orders-consumer": 1, "notifications-consumer": 1}
+POOL_SIZES: dict[str, int] = {"orders-api": 4, "orders-consumer": 1, "notifications-consumer": 2}
 
 
 class LocalLambdas:
