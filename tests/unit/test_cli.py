@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from bbws.cli import LAZY, app, load
 
 MODULES = sorted({module for module, _ in LAZY.values()})
-HEAVY = ("boto3", "pydantic", "moto", "bbws.delivery", "bbws.operations")
+# rich: typer's rich help formatter alone costs ~0.3 s of CPU (the help pages are plain)
+HEAVY = ("boto3", "pydantic", "moto", "rich", "bbws.delivery", "bbws.operations")
 
 
 def _summary(command: object) -> str:
