@@ -14,14 +14,18 @@ flushed and no log line of the rehearsal reaches CloudWatch — handles syntheti
   object body where the route takes one (request validation refuses it, or the route refuses
   the caller, or the item is not found). So every route's validators and serializers are built
   and the problem responses rendered. Every answer must be below 500, or priming fails (and with
-  it `bbws verify`, and the version's publication).
+  it `bbws verify`, and the version's publication). A route also gets the valid requests its
+  handler module added (`add_valid_request`; orders-api: a valid order from the storefront key
+  for a catalog that exists only in the stub's answers), which must get their status (202), so
+  the route's accepting path has run once before the snapshot.
 - a queue consumer gets a batch of one malformed message, which must come back as that one
   item failed (partial batch response).
 
 AWS is answered inside botocore before anything is signed or sent (a `before-call` handler on
 the session every client is made from, active only while rehearsing): reads get empty answers
-(`Query`: no items, `GetItem`: no item, `BatchGetItem`: no responses); any other call fails
-priming, so a rehearsal can never write. Before the rehearsals each client makes one read so
+(`Query`: no items, `GetItem`: no item, `BatchGetItem`: no responses) except the keys of the
+valid requests' items, and `SendMessage` a message id, so nothing leaves the process; any other call
+(every DynamoDB, S3 or SES write) fails priming. Before the rehearsals each client makes one read so
 answered (`_WARM_READS`; a GetItem per table), so endpoint resolution and the request path are
 built even where the rehearsal makes no AWS call. The handler stays registered, inactive, after
 priming (unregistering would empty botocore's event lookup caches). The logger's correlation id
@@ -58,7 +62,9 @@ REHEARSAL_MESSAGE_ID = "bbws-priming"
 
 Handler = Callable[[dict[str, Any], Any], Any]
 
-# What a rehearsal's AWS reads are answered; any other operation is refused.
+# What a rehearsal's AWS calls are answered (the reads empty, except the order rehearsal's
+# catalog below; SendMessage with a message id, inside botocore, so nothing is sent); any other
+# operation is refused.
 _ANSWERS: dict[str, dict[str, Any]] = {
     "Query": {"Items": [], "Count": 0, "ScannedCount": 0},
     "GetItem": {},
@@ -66,6 +72,7 @@ _ANSWERS: dict[str, dict[str, Any]] = {
     "GetSuppressedDestination": {},
     "GetQueueAttributes": {"Attributes": {}},
     "HeadBucket": {},
+    "SendMessage": {"MessageId": REHEARSAL_MESSAGE_ID},
 }
 # One read per client before the rehearsals (answered as above, its answer dropped), so every
 # client has resolved its endpoint and run its request path once even where the rehearsal
@@ -75,15 +82,30 @@ _WARM_READS: dict[str, tuple[str, dict[str, Any]]] = {
     "s3": ("head_bucket", {"Bucket": "bbws-priming"}),
     "sesv2": ("get_suppressed_destination", {"EmailAddress": "priming@example.com"}),
 }
-# The storefront's hot path gets a valid request as well (as the storefront key): validation,
-# email normalisation and pricing run; the empty catalog then refuses the unknown product.
-_VALID_BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("POST", "/orders"): {
-        "customerEmail": "priming@example.com",
-        "currency": "ZAR",
-        "items": [{"productId": "bbws-priming", "quantity": 1}],
-    },
-}
+
+
+@dataclass(frozen=True)
+class ValidRequest:
+    """A request a route accepts, rehearsed besides the refused ones (`add_valid_request`), with
+    the items its reads find: they exist only in the stub's answers (their keys are ids no real
+    request names, and nothing stores them)."""
+
+    method: str
+    path: str
+    body: dict[str, Any]
+    api_key: bool  # sent with the storefront key
+    status: int  # the status it must be answered
+    items: Callable[[], list[dict[str, Any]]]  # as the tables hold them (`to_item`'s form)
+
+
+_VALID_REQUESTS: dict[str, list[ValidRequest]] = {}
+
+
+def add_valid_request(function: str, request: ValidRequest) -> None:
+    """Rehearse `request` too when `function` primes (a handler module calls it at import)."""
+    _VALID_REQUESTS.setdefault(function, []).append(request)
+
+
 # IAM service prefix -> boto3 client name.
 _CLIENTS = {"dynamodb": "dynamodb", "sqs": "sqs", "s3": "s3", "ses": "sesv2", "secretsmanager": "secretsmanager"}
 # Powertools idempotency takes a low-level client; every other DynamoDB use is a Table.
@@ -142,6 +164,15 @@ def _below_500(answer: Any) -> str | None:
     return f"answered {str(answer)[:300]}"
 
 
+def _status(expected: int) -> Callable[[Any], str | None]:
+    def check(answer: Any) -> str | None:
+        if isinstance(answer, dict) and answer.get("statusCode") == expected:
+            return None
+        return f"expected {expected}, got {str(answer)[:300]}"
+
+    return check
+
+
 def _one_failed_item(answer: Any) -> str | None:
     if answer == {"batchItemFailures": [{"itemIdentifier": REHEARSAL_MESSAGE_ID}]}:
         return None
@@ -165,17 +196,18 @@ def rehearsals(function: LambdaFunction) -> list[Rehearsal]:
             route.method, path, body=body, claims=claims, request_id=REHEARSAL_MESSAGE_ID, source="bbws-priming"
         )
         found.append(Rehearsal(f"{route.method} {route.path}", event, _below_500))
-        valid = _VALID_BODIES.get((route.method, route.path))
-        if valid is not None:  # the accepting path too, as far as an empty catalog lets it go
+        for valid in _VALID_REQUESTS.get(function.name, []):
+            if (valid.method, valid.path) != (route.method, route.path):
+                continue
             event = api_event(
                 route.method,
                 path,
-                body=json.dumps(valid),
-                api_key="priming",
+                body=json.dumps(valid.body),
+                api_key="priming" if valid.api_key else None,
                 request_id=REHEARSAL_MESSAGE_ID,
                 source="bbws-priming",
             )
-            found.append(Rehearsal(f"{route.method} {route.path} (valid body)", event, _below_500))
+            found.append(Rehearsal(f"{route.method} {route.path} (valid body)", event, _status(valid.status)))
     return found
 
 
@@ -226,21 +258,62 @@ def _clients(function: LambdaFunction) -> list[Any]:
     return made
 
 
+def _wire_key(key: Any) -> str:
+    return json.dumps(key, sort_keys=True)
+
+
+def _catalog(function: LambdaFunction) -> dict[str, dict[str, Any]]:
+    """The items of `function`'s valid requests as DynamoDB returns them, by their key in wire
+    form."""
+    requests = _VALID_REQUESTS.get(function.name, [])
+    if not requests:
+        return {}
+    from boto3.dynamodb.types import TypeSerializer  # noqa: PLC0415 - boto3 is loaded by now
+
+    serializer = TypeSerializer()
+    wire = [
+        {name: serializer.serialize(value) for name, value in item.items()}
+        for request in requests
+        for item in request.items()
+    ]
+    return {_wire_key({"pk": item["pk"], "sk": item["sk"]}): item for item in wire}
+
+
 class _Stub:
-    """botocore `before-call` handler: while active, answers reads and refuses anything else;
-    inactive, it lets every call through (a client made during priming keeps a copy)."""
+    """botocore `before-call` handler: while active, answers what `_ANSWERS` lists (reads of
+    the priming catalog with its items) and refuses anything else; inactive, it lets every
+    call through (a client made during priming keeps a copy)."""
 
     def __init__(self) -> None:
         self.active = False
         self.calls: list[str] = []
+        self.catalog: dict[str, dict[str, Any]] = {}
 
-    def __call__(self, model: Any, **_: Any) -> Any:
+    def _answer(self, operation: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        answer = _ANSWERS.get(operation)
+        if answer is None or operation not in ("GetItem", "BatchGetItem"):
+            return answer
+        if operation == "GetItem":
+            item = self.catalog.get(_wire_key(body.get("Key")))
+            return {"Item": item} if item else answer
+        responses = {
+            table: [self.catalog[k] for k in map(_wire_key, request.get("Keys", [])) if k in self.catalog]
+            for table, request in body.get("RequestItems", {}).items()
+        }
+        return {"Responses": responses, "UnprocessedKeys": {}}
+
+    def __call__(self, model: Any, params: dict[str, Any] | None = None, **_: Any) -> Any:
         if not self.active:
             return None
         from botocore.awsrequest import AWSResponse, HTTPHeaders  # noqa: PLC0415 - boto3 is loaded by now
 
         self.calls.append(model.name)
-        answer = _ANSWERS.get(model.name)
+        raw = (params or {}).get("body") or b"{}"
+        try:
+            body = json.loads(raw) if model.name in ("GetItem", "BatchGetItem") else {}
+        except ValueError:
+            body = {}
+        answer = self._answer(model.name, body)
         if answer is None:
             raise PrimingError(f"a priming rehearsal called {model.name}, which it must never do")
         return AWSResponse("https://priming.invalid/", 200, HTTPHeaders(), None), json.loads(json.dumps(answer))
@@ -257,6 +330,7 @@ _STUB = _Stub()
 def _aws_answered(function: LambdaFunction) -> Iterator[_Stub]:
     stub = _STUB
     stub.calls.clear()
+    stub.catalog = {}
     if not function.aws_actions:
         yield stub
         return
@@ -264,12 +338,14 @@ def _aws_answered(function: LambdaFunction) -> Iterator[_Stub]:
 
     aws.session().events.register("before-call", stub, unique_id=_STUB_ID)
     _clients(function)  # made after the handler is in: each copies the session's
+    stub.catalog = _catalog(function)
     stub.active = True
     try:
         _warm_reads(function)
         yield stub
     finally:
         stub.active = False
+        stub.catalog = {}
 
 
 @contextmanager

@@ -138,16 +138,40 @@ def test_a_rehearsal_answered_with_a_5xx_fails_priming() -> None:
 
 
 def test_a_rehearsal_can_never_write_to_aws(aws_resources: Any) -> None:
-    # Given a handler that would send a message while rehearsing
+    # Given a handler that would store an item while rehearsing
+    table = aws_resources.settings["orders_table_name"]
+
     def writes(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        aws.sqs().send_message(QueueUrl="https://sqs.eu-west-1.amazonaws.com/1/q", MessageBody="{}")
+        aws.table(table).put_item(Item={"pk": "bbws-priming", "sk": "bbws-priming"})
         return {"statusCode": 202}
 
     # Then the call is refused inside botocore and priming fails
-    with pytest.raises(priming.PrimingError, match="called SendMessage"):
+    with pytest.raises(priming.PrimingError, match="called PutItem"):
         priming.prime(BY_NAME["orders-api"], writes)
-    # and once priming is over, the same client reaches AWS again (the stub is gone)
-    assert aws.sqs().send_message(QueueUrl=aws_resources.settings["orders_queue_url"], MessageBody="{}")["MessageId"]
+    # and once priming is over, the same client reaches AWS again (the stub is inactive)
+    aws.table(table).put_item(Item={"pk": "after", "sk": "after"})
+    assert aws.table(table).get_item(Key={"pk": "after", "sk": "after"})["Item"]
+
+
+def test_the_order_rehearsal_is_accepted_and_its_message_never_leaves_the_process(aws_resources: Any) -> None:
+    # Given orders-api's own handler, AWS reachable (the emulator) but answered by the stub
+    from bbws.orders.handlers.api import app
+
+    def unwrapped(event: dict[str, Any], context: Any) -> Any:
+        return app.resolve(event, context)
+
+    queue = aws_resources.settings["orders_queue_url"]
+    priming._STUB.calls.clear()
+    # When it primes: the valid order finds the priming catalog and is accepted (202, checked)
+    priming.prime(BY_NAME["orders-api"], unwrapped)
+    assert {"BatchGetItem", "SendMessage"} <= set(priming._STUB.calls)
+    # Then its message was answered inside botocore: the queue holds nothing
+    attributes = aws.sqs().get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"])
+    assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "0"
+    # and the priming catalog is nowhere outside the stub: a real read does not find it
+    assert "Item" not in aws.table(aws_resources.settings["products_table_name"]).get_item(
+        Key={"pk": "PRODUCT#bbws-priming", "sk": "PRODUCT"}
+    )
 
 
 def test_reads_while_rehearsing_are_answered_empty_without_aws(aws_resources: Any) -> None:

@@ -14,8 +14,10 @@ from bbws.core.clock import now_iso
 from bbws.core.identity import require_storefront
 from bbws.core.openapi import ADMIN_ONLY, PROBLEM_JSON, STOREFRONT, Problem, header, problem_responses
 from bbws.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from bbws.core.priming import add_valid_request
 from bbws.core.routes import BASE_PATH
 from bbws.orders.dal.repository import OrderRepository
+from bbws.orders.handlers.rehearsal import VALID_ORDER
 from bbws.orders.logic import management
 from bbws.orders.logic.submission import accept_order
 from bbws.orders.logic.views import to_view
@@ -135,4 +137,5 @@ def change_order_status(order_id: OrderIdPath, change: StatusChange) -> OrderVie
     return to_view(order, admin=current_principal(app).is_admin)
 
 
+add_valid_request("orders-api", VALID_ORDER)  # SnapStart priming rehearses it too
 lambda_handler = api_entry_point(app, function="orders-api")
