@@ -73,8 +73,16 @@ class _Filter(DefaultFilter):
 def sort_changes(raw: Iterable[tuple[Change, str]], code_root: Path, templates_root: Path) -> Changes:
     """watchfiles' (change, path) pairs as a `Changes` (paths outside both roots are ignored)."""
     changes = Changes()
+    raw = set(raw)
+    # A file made and removed within the batch (`sed -i`'s and many editors' temporary files,
+    # vim's `4913` probe) changed nothing: it is not named, uploaded or deleted.
+    transient = {name for change, name in raw if change is Change.added} & {
+        name for change, name in raw if change is Change.deleted
+    }
     for change, name in sorted(raw, key=lambda pair: pair[1]):
         path = Path(name)
+        if name in transient and not path.exists():
+            continue
         if path.is_relative_to(code_root) and path.suffix == ".py":
             changes.code.append(path)
         elif path.is_relative_to(templates_root) and path.parent == templates_root:

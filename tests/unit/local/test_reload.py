@@ -108,6 +108,30 @@ def test_sort_changes_keeps_each_root_to_its_kind(tmp_path: Path) -> None:
     assert not sort_changes(set(), code, templates)
 
 
+def test_a_file_made_and_removed_within_a_batch_is_no_change(tmp_path: Path) -> None:
+    # Given the batch `sed -i` makes of a template edit (its temporary file, added and renamed
+    # over the template) and one of vim's write probe (`4913`, added and deleted)
+    code, templates = tmp_path / "src", tmp_path / "templates"
+    templates.mkdir()
+    (templates / "x.html").write_text("edited")
+    raw = {
+        (Change.added, str(templates / "sedWQj6uH")),
+        (Change.deleted, str(templates / "sedWQj6uH")),
+        (Change.added, str(templates / "x.html")),
+        (Change.added, str(templates / "4913")),
+        (Change.deleted, str(templates / "4913")),
+    }
+    # Then only the template is named, and a probe alone is no reload at all
+    changes = sort_changes(raw, code, templates)
+    assert changes.paths == [templates / "x.html"]
+    assert changes.templates == [templates / "x.html"]
+    probe = {(Change.added, str(templates / "4913")), (Change.deleted, str(templates / "4913"))}
+    assert not sort_changes(probe, code, templates)
+    # But a file deleted and written again within the batch is an edit
+    both = {(Change.deleted, str(templates / "x.html")), (Change.added, str(templates / "x.html"))}
+    assert sort_changes(both, code, templates).templates == [templates / "x.html"]
+
+
 def test_forget_bytecode_removes_the_cached_compilation(tmp_path: Path) -> None:
     source = tmp_path / "cached.py"
     source.write_text("X = 1\n")
