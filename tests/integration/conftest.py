@@ -67,11 +67,16 @@ class RunningStack:
 
 
 def start_stack(
-    workdir: Path, *extra_args: str, state_dir: Path | None = None, environ: Mapping[str, str] | None = None
+    workdir: Path,
+    *extra_args: str,
+    state_dir: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    new_session: bool = False,
 ) -> RunningStack:
     """Start `bbws local run --port 0` and wait until it has written its ready file (its state
     in `state_dir`, by default a directory of its own in `workdir`: never the checkout's;
-    `environ` added to its environment)."""
+    `environ` added to its environment; `new_session`: in a process group of its own, as a
+    terminal or a service manager runs it, so a test can signal the whole group)."""
     ready_file = workdir / "ready.json"
     ready_file.unlink(missing_ok=True)
     log_path = workdir / "stack.log"
@@ -87,6 +92,7 @@ def start_stack(
             env=child_environ,
             stdout=log,
             stderr=subprocess.STDOUT,
+            start_new_session=new_session,
         )  # fmt: skip
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while not ready_file.exists():

@@ -107,8 +107,10 @@ def run(  # noqa: PLR0917 - typer maps each parameter to one command-line option
     from bbws.local.stack import LocalStack, StackOptions  # noqa: PLC0415
     from bbws.local.state import StateError  # noqa: PLC0415
 
-    def _request_stop(_signum: int, _frame: FrameType | None) -> None:
-        if stop.is_set():  # a second Ctrl-C: stop draining, save and exit now
+    def _request_stop(signum: int, _frame: FrameType | None) -> None:
+        # A second Ctrl-C: stop draining, save and exit now. Only SIGINT: `make run` relays a
+        # SIGTERM sent to its process group, so one `kill -TERM -PGID` arrives twice.
+        if stop.is_set() and signum == signal.SIGINT:
             hurry.set()
         stop.set()
 

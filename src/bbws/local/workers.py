@@ -131,9 +131,15 @@ def _serve(
     connection: Connection, function: LambdaFunction, region: str, environ: dict[str, str], timeout: int
 ) -> None:
     """The worker's main loop: import the handler, then one invocation per message."""
-    # Ctrl-C reaches the whole process group: the stack decides when its workers stop (after
-    # the requests and batches in flight), so a worker never dies of the terminal's SIGINT.
+    # The stack decides when its workers stop (after the requests and batches in flight), so a
+    # worker leaves the stack's process group: neither the terminal's Ctrl-C nor a SIGTERM sent
+    # to the group (`kill -TERM -PGID`, a service manager, `timeout`) reaches it. It still ends
+    # when its pipe closes (the stack stopped or died) or when killed by its pid. Writing to the
+    # terminal from outside the foreground group must not stop it (`stty tostop`): SIGTTOU ignored.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        os.setpgid(0, 0)
     os.environ.clear()
     os.environ.update(environ)
     try:

@@ -65,7 +65,7 @@ def probe(event: dict[str, Any], context: Any) -> dict[str, Any]:
         seen = _active[0]
     finally:
         _active[0] -= 1
-    return {"statusCode": 200, "body": json.dumps({"pid": os.getpid(), "concurrent": seen,
+    return {"statusCode": 200, "body": json.dumps({"pid": os.getpid(), "pgid": os.getpgrp(), "concurrent": seen,
                                                    "function": context.function_name,
                                                    "service": os.environ.get("POWERTOOLS_SERVICE_NAME")})}  # fmt: skip
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -58,6 +59,15 @@ def test_concurrent_invocations_never_share_an_interpreter(lambdas: LocalLambdas
     assert not {answer["pid"] for answer in answers} & {answer["pid"] for answer in others}
     # And each environment knows its function and service, as Terraform configures them
     assert {(a["function"], a["service"]) for a in answers} == {("probe", "probe-service")}
+
+
+def test_an_environment_is_out_of_reach_of_signals_to_the_stacks_process_group(lambdas: LocalLambdas) -> None:
+    # When an invocation runs
+    answer = _probe(lambdas)
+    # Then its environment leads a process group of its own: a Ctrl-C or a `kill -TERM -PGID`
+    # aimed at the stack's group does not cut it off; the stack stops its workers itself
+    assert answer["pgid"] == answer["pid"]
+    assert answer["pgid"] != os.getpgrp()
 
 
 def test_a_crashed_environment_fails_the_invocation_and_is_replaced(lambdas: LocalLambdas) -> None:
