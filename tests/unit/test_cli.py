@@ -46,3 +46,27 @@ def test_a_lazy_command_runs_with_its_own_options() -> None:
     assert result.exit_code == 0
     assert "Usage" in result.output
     assert CliRunner().invoke(app, ["no-such-command"]).exit_code == 2
+
+
+def test_help_compiles_nothing_even_where_python_writes_no_bytecode() -> None:
+    # Given a shell with PYTHONDONTWRITEBYTECODE=1 (set on many CI and sandbox machines), where
+    # Python would compile every module the help needs on every run (typer, rich, pygments, ...:
+    # about twice the time of the whole `bbws --help`)
+    probe = (
+        "import sys, os, sysconfig\n"
+        "from bbws.cli import app\n"
+        "try:\n"
+        "    app(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "site = sysconfig.get_paths()['purelib']\n"
+        "missing = sorted(m.__name__ for m in list(sys.modules.values())\n"
+        "                 if (getattr(m, '__file__', None) or '').startswith(site) and m.__file__.endswith('.py')\n"
+        "                 and not os.path.exists(m.__cached__ or ''))\n"
+        "print('UNCOMPILED', missing)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False,
+                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})  # fmt: skip
+    # Then every third-party module it loads was compiled when the environment was made
+    # (`compile-bytecode` in pyproject.toml's [tool.uv], so `make install` and `uv sync` do it)
+    assert "UNCOMPILED []" in result.stdout, result.stdout[-2000:] + result.stderr[-2000:]
