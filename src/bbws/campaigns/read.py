@@ -6,10 +6,11 @@ Other services import only this module; reading one campaign is one GetItem.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
-from bbws.campaigns.dal.items import from_item
+from bbws.campaigns.dal.items import CampaignRecord, from_item, to_item
 from bbws.campaigns.dal.schema import campaign_key
 from bbws.campaigns.logic.promotions import is_usable
 from bbws.core import aws
@@ -52,3 +53,13 @@ def get_campaign(code: str) -> CampaignTerms | None:
         starts_at=record.starts_at,
         ends_at=record.ends_at,
     )
+
+
+def priming_item(code: str) -> dict[str, Any]:
+    """An active campaign as the table holds it (10 % off every product, started 2026-01-01,
+    no end), for SnapStart priming: its stub answers reads of `code`, a code no real request
+    names, with it while one rehearsal runs (`bbws.core.priming.ValidRequest`); nothing ever
+    stores it."""
+    created = "2026-01-01T00:00:00Z"
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    return to_item(CampaignRecord(code, "", Decimal(10), (), start, None, True, 1, created, created))

@@ -17,20 +17,20 @@ flushed and no log line of the rehearsal reaches CloudWatch — handles syntheti
   it `bbws verify`, and the version's publication). A route also gets the valid requests its
   handler module added (`add_valid_request`; orders-api: a valid order from the storefront key
   for a catalog that exists only in the stub's answers), which must get their status (202), so
-  the route's accepting path has run once before the snapshot.
+  the path the first real order takes has run once before the snapshot.
 - a queue consumer gets a batch of one malformed message, which must come back as that one
   item failed (partial batch response).
 
 AWS is answered inside botocore before anything is signed or sent (a `before-call` handler on
 the session every client is made from, active only while rehearsing): reads get empty answers
-(`Query`: no items, `GetItem`: no item, `BatchGetItem`: no responses) except the keys of the
-valid requests' items, and `SendMessage` a message id, so nothing leaves the process; any other call
-(every DynamoDB, S3 or SES write) fails priming. Before the rehearsals each client makes one read so
-answered (`_WARM_READS`; a GetItem per table), so endpoint resolution and the request path are
-built even where the rehearsal makes no AWS call. The handler stays registered, inactive, after
-priming (unregistering would empty botocore's event lookup caches). The logger's correlation id
-path is parsed once. X-Ray is off while rehearsing; the metrics the rehearsal recorded are
-cleared.
+(`Query`: no items, `GetItem`: no item, `BatchGetItem`: no responses; while a valid request
+is rehearsed, its items by key) and `SendMessage` a message id, so nothing leaves the process;
+any other call (every DynamoDB, S3 or SES write) fails priming. Before the rehearsals each
+client makes one read so answered (`_WARM_READS`; a GetItem per table), so endpoint resolution
+and the request path are built even where the rehearsal makes no AWS call. The handler stays
+registered, inactive, after priming (unregistering would empty botocore's event lookup caches).
+The logger's correlation id path is parsed once. X-Ray is off while rehearsing; the metrics the
+rehearsal recorded are cleared.
 
 **After restore** (`after_restore`): `random` is reseeded (every environment restored from one
 snapshot would otherwise draw the same numbers: botocore's retry jitter, X-Ray's sampling), and
@@ -57,6 +57,7 @@ from bbws.core.functions import BY_NAME, LambdaFunction, Trigger
 from bbws.core.routes import ROUTES
 
 INITIALIZATION_TYPE = "AWS_LAMBDA_INITIALIZATION_TYPE"
+
 SNAP_START = "snap-start"
 REHEARSAL_MESSAGE_ID = "bbws-priming"
 
@@ -87,15 +88,16 @@ _WARM_READS: dict[str, tuple[str, dict[str, Any]]] = {
 @dataclass(frozen=True)
 class ValidRequest:
     """A request a route accepts, rehearsed besides the refused ones (`add_valid_request`), with
-    the items its reads find: they exist only in the stub's answers (their keys are ids no real
-    request names, and nothing stores them)."""
+    the items its reads find (GetItem and BatchGetItem, by key). They exist only in the stub's
+    answers while that one rehearsal runs: their keys are ids no real request names, and
+    nothing stores them."""
 
     method: str
     path: str
-    body: dict[str, Any]
-    api_key: bool  # sent with the storefront key
     status: int  # the status it must be answered
     items: Callable[[], list[dict[str, Any]]]  # as the tables hold them (`to_item`'s form)
+    body: dict[str, Any] | None = None
+    api_key: bool = False  # sent with the storefront key
 
 
 _VALID_REQUESTS: dict[str, list[ValidRequest]] = {}
@@ -140,6 +142,7 @@ class Rehearsal:
     description: str
     event: dict[str, Any]
     check: Callable[[Any], str | None]  # why the answer is wrong, or None
+    items: Callable[[], list[dict[str, Any]]] | None = None  # what its reads find (ValidRequest)
 
 
 class _Context:
@@ -202,12 +205,13 @@ def rehearsals(function: LambdaFunction) -> list[Rehearsal]:
             event = api_event(
                 route.method,
                 path,
-                body=json.dumps(valid.body),
+                body=json.dumps(valid.body) if valid.body is not None else None,
                 api_key="priming" if valid.api_key else None,
                 request_id=REHEARSAL_MESSAGE_ID,
                 source="bbws-priming",
             )
-            found.append(Rehearsal(f"{route.method} {route.path} (valid body)", event, _status(valid.status)))
+            description = f"{route.method} {route.path} (valid request)"
+            found.append(Rehearsal(description, event, _status(valid.status), valid.items))
     return found
 
 
@@ -262,21 +266,11 @@ def _wire_key(key: Any) -> str:
     return json.dumps(key, sort_keys=True)
 
 
-def _catalog(function: LambdaFunction) -> dict[str, dict[str, Any]]:
-    """The items of `function`'s valid requests as DynamoDB returns them, by their key in wire
-    form."""
-    requests = _VALID_REQUESTS.get(function.name, [])
-    if not requests:
-        return {}
+def _wire_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     from boto3.dynamodb.types import TypeSerializer  # noqa: PLC0415 - boto3 is loaded by now
 
     serializer = TypeSerializer()
-    wire = [
-        {name: serializer.serialize(value) for name, value in item.items()}
-        for request in requests
-        for item in request.items()
-    ]
-    return {_wire_key({"pk": item["pk"], "sk": item["sk"]}): item for item in wire}
+    return [{name: serializer.serialize(value) for name, value in item.items()} for item in items]
 
 
 class _Stub:
@@ -287,11 +281,21 @@ class _Stub:
     def __init__(self) -> None:
         self.active = False
         self.calls: list[str] = []
-        self.catalog: dict[str, dict[str, Any]] = {}
+        self.catalog: dict[str, dict[str, Any]] = {}  # the current rehearsal's items, by key
+
+    @contextmanager
+    def finding(self, items: Callable[[], list[dict[str, Any]]] | None) -> Iterator[None]:
+        """While one rehearsal runs, its reads find `items`."""
+        wire = _wire_items(items()) if items is not None else []
+        self.catalog = {_wire_key({"pk": item["pk"], "sk": item["sk"]}): item for item in wire}
+        try:
+            yield
+        finally:
+            self.catalog = {}
 
     def _answer(self, operation: str, body: dict[str, Any]) -> dict[str, Any] | None:
         answer = _ANSWERS.get(operation)
-        if answer is None or operation not in ("GetItem", "BatchGetItem"):
+        if answer is None or not self.catalog or operation not in ("GetItem", "BatchGetItem"):
             return answer
         if operation == "GetItem":
             item = self.catalog.get(_wire_key(body.get("Key")))
@@ -330,7 +334,6 @@ _STUB = _Stub()
 def _aws_answered(function: LambdaFunction) -> Iterator[_Stub]:
     stub = _STUB
     stub.calls.clear()
-    stub.catalog = {}
     if not function.aws_actions:
         yield stub
         return
@@ -338,14 +341,12 @@ def _aws_answered(function: LambdaFunction) -> Iterator[_Stub]:
 
     aws.session().events.register("before-call", stub, unique_id=_STUB_ID)
     _clients(function)  # made after the handler is in: each copies the session's
-    stub.catalog = _catalog(function)
     stub.active = True
     try:
         _warm_reads(function)
         yield stub
     finally:
         stub.active = False
-        stub.catalog = {}
 
 
 @contextmanager
@@ -382,9 +383,10 @@ def prime(function: LambdaFunction, handler: Handler, correlation_path: str | No
     """The before-snapshot hook: clients, models and one rehearsal per route or message kind."""
     context = _Context()
     _parse_correlation_path(correlation_path)
-    with _aws_answered(function), _quiet():
+    with _aws_answered(function) as stub, _quiet():
         for rehearsal in rehearsals(function):
-            wrong = rehearsal.check(handler(rehearsal.event, context))
+            with stub.finding(rehearsal.items):
+                wrong = rehearsal.check(handler(rehearsal.event, context))
             if wrong is not None:
                 raise PrimingError(f"{function.name} priming, {rehearsal.description}: {wrong}")
 

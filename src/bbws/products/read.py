@@ -14,7 +14,7 @@ from typing import Any
 
 from bbws.core import aws
 from bbws.core.settings import get_settings
-from bbws.products.dal.items import from_item
+from bbws.products.dal.items import ProductRecord, from_item, to_item
 from bbws.products.dal.schema import product_key
 
 PRODUCT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{2,63}$")
@@ -77,3 +77,13 @@ def get_products(product_ids: Collection[str]) -> dict[str, CatalogProduct]:
         else:
             raise RuntimeError("DynamoDB left product keys unprocessed after retries")
     return found
+
+
+def priming_item(product_id: str) -> dict[str, Any]:
+    """An active product as the table holds it (100.00 ZAR, sold once), for SnapStart priming:
+    its stub answers reads of `product_id`, an id no real request names, with it while one
+    rehearsal runs (`bbws.core.priming.ValidRequest`); nothing ever stores it."""
+    created = "2026-01-01T00:00:00Z"
+    return to_item(
+        ProductRecord(product_id, "Priming", "", Decimal("100.00"), "ZAR", (), "once", True, 1, created, created)
+    )
