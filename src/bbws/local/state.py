@@ -55,6 +55,7 @@ log = logging.getLogger("bbws.local.state")
 FORMAT = 1
 STATE_FILE = "state.json"
 PREVIOUS_FILE = "state.previous.json"  # what `--fresh` set aside (one generation)
+STALE_PARTIAL_SECONDS = 60  # a partial file this old is a write cut off by a kill (a write takes < 1 s)
 SNAPSHOT_SECONDS = 10.0
 S3_PARTITION = "aws"
 ENTITY_ATTRIBUTE = "entityType"  # every table's entities carry it (see each service's dal/schema.py)
@@ -307,6 +308,7 @@ class StateStore:
     def load(self) -> SavedState | None:
         """The saved state, or None if there is none. A file that cannot be read is an error
         (never silently replaced: it may hold the only copy of someone's data)."""
+        self._remove_stale_partials()
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -322,6 +324,15 @@ class StateStore:
             ) from error
         self._last_written = raw
         return state
+
+    def _remove_stale_partials(self) -> None:
+        """A kill during a write leaves its partial file (never read: the rename did not happen).
+        Those older than a write could take are removed; a newer one may be another writer's."""
+        with contextlib.suppress(OSError):
+            for partial in self.directory.glob(f".{STATE_FILE}.*.partial"):
+                with contextlib.suppress(OSError):
+                    if time.time() - partial.stat().st_mtime > STALE_PARTIAL_SECONDS:
+                        partial.unlink()
 
     def set_aside(self) -> Path | None:
         """For a fresh start: the saved state moves to `state.previous.json` (one generation)."""

@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from bbws.local.issuer import DevelopmentIssuer
 from bbws.local.outbox import read_outbox
 from bbws.local.state import (
     PREVIOUS_FILE,
+    STATE_FILE,
     Layout,
     NamedValues,
     SavedState,
@@ -201,6 +203,24 @@ def test_the_file_is_replaced_atomically_and_only_when_the_state_changed(tmp_pat
     loaded = StateStore(store.directory).load()
     assert loaded is not None
     assert loaded.values == {"a": "1"}
+
+
+def test_a_partial_file_left_by_a_kill_during_a_write_is_removed_at_the_next_start(tmp_path: Path) -> None:
+    # Given a saved state and the partial file of a write that a kill -9 cut off a while ago
+    store = StateStore(tmp_path)
+    assert store.save(SavedState(values={"a": "1"}))
+    stale = tmp_path / f".{STATE_FILE}.99999.partial"
+    stale.write_bytes(b'{"format": 1, "tab')
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    # And one that another writer is writing right now
+    fresh = tmp_path / f".{STATE_FILE}.99998.partial"
+    fresh.write_bytes(b"{")
+    # When the next start reads the state
+    loaded = StateStore(tmp_path).load()
+    # Then the state is the last whole one, the stale partial file is gone, the fresh one kept
+    assert loaded is not None
+    assert loaded.values == {"a": "1"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == [fresh.name, STATE_FILE]
 
 
 def test_an_unreadable_state_stops_the_start_and_says_how_to_start_empty(tmp_path: Path) -> None:
