@@ -40,7 +40,8 @@ import threading
 import time
 import traceback as traceback_module
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
@@ -59,6 +60,70 @@ LOCAL_HOST = "127.0.0.1"
 
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+
+
+class PriorityLock:
+    """The emulator's one lock, handed first to callers that someone waits on.
+
+    AWS serves an API function's calls and a queue consumer's calls side by side; the emulator
+    runs one call at a time, so during a burst of orders the consumers' calls (which nobody
+    waits on) queued ahead of the API's (which a client waits on) and slowed every answer. So
+    a waiting urgent call (the default) gets the lock before any waiting background call (the
+    queue consumers and the pollers: `SerialisedApp.background_callers`). Each call still runs
+    alone and whole. A background call can wait while urgent calls keep coming, which ends
+    with the burst."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._urgent_turn = threading.Condition(self._lock)
+        self._background_turn = threading.Condition(self._lock)
+        self._held = False
+        self._urgent_waiting = 0
+        self._background_waiting = 0
+
+    def acquire(self, *, urgent: bool = True) -> None:
+        with self._lock:
+            if urgent:
+                self._urgent_waiting += 1
+                while self._held:
+                    self._urgent_turn.wait()
+                self._urgent_waiting -= 1
+            else:
+                self._background_waiting += 1
+                while self._held or self._urgent_waiting:
+                    self._background_turn.wait()
+                self._background_waiting -= 1
+            self._held = True
+
+    def release(self) -> None:
+        with self._lock:
+            self._held = False
+            if self._urgent_waiting:
+                self._urgent_turn.notify()
+            elif self._background_waiting:
+                self._background_turn.notify()
+
+    def locked(self) -> bool:
+        return self._held
+
+    def waiting(self) -> tuple[int, int]:
+        """(urgent, background) callers waiting for the lock now."""
+        with self._lock:
+            return self._urgent_waiting, self._background_waiting
+
+    @contextmanager
+    def held(self, *, urgent: bool = True) -> Iterator[None]:
+        self.acquire(urgent=urgent)
+        try:
+            yield
+        finally:
+            self.release()
+
+    def __enter__(self) -> None:
+        self.acquire()
+
+    def __exit__(self, *_: object) -> None:
+        self.release()
 
 
 class SerialisedApp:
@@ -80,7 +145,9 @@ class SerialisedApp:
         self.kept_answers = KeptAnswers()
         self.region = region
         self.account_id = account_id
-        self.lock = threading.Lock()
+        self.lock = PriorityLock()
+        # Access keys whose calls wait behind urgent ones (see `PriorityLock`).
+        self.background_callers: frozenset[str] = frozenset()
         self.sent_at: dict[str, str] = {}
         self.text_parts: dict[str, str] = {}
         self.email_tags: dict[str, dict[str, str]] = {}
@@ -103,7 +170,9 @@ class SerialisedApp:
         operation = _operation(environ, request_body)
         attempt = Attempt.of(environ)
         arrived = time.monotonic()
-        with self.lock:
+        key = _ACCESS_KEY.search(environ.get("HTTP_AUTHORIZATION", ""))
+        urgent = key is None or key.group(1) not in self.background_callers
+        with self.lock.held(urgent=urgent):
             # Looked up under the lock: a retry sent while the first attempt is still being
             # served waits for it and then gets its answer.
             if attempt is not None and attempt.number > 1:
@@ -193,6 +262,7 @@ class SerialisedApp:
 
 
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]*/[^/]*/[^/]*/([^/]+)/")
+_ACCESS_KEY = re.compile(r"Credential=([^/,]*)/")
 
 
 def _operation(environ: dict[str, Any], request_body: bytes) -> str:
@@ -271,7 +341,7 @@ class Emulator:
         self._thread: threading.Thread | None = None
 
     @property
-    def lock(self) -> threading.Lock:
+    def lock(self) -> PriorityLock:
         return self.app.lock
 
     @property

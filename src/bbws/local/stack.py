@@ -31,7 +31,10 @@ from bbws.local.defaults import (
     CODE_ROOT,
     DEFAULT_REGION,
     DEFAULT_STOREFRONT_KEY,
+    LOCAL_ACCESS_KEY,
     LOCAL_VISIBILITY_TIMEOUT,
+    POLLERS_CALLER,
+    caller_key,
     shown_path,
 )
 from bbws.local.demo import DemoData, seed
@@ -129,8 +132,8 @@ def _configure_environment(options: StackOptions, endpoint: str) -> None:
     os.environ["AWS_REGION"] = options.region
     if options.aws_endpoint is None:
         # moto accepts any credentials; fixed dummies make sure a real account is never reached.
-        os.environ["AWS_ACCESS_KEY_ID"] = "local"  # moto's dummy key, not a secret
-        os.environ["AWS_SECRET_ACCESS_KEY"] = "local"  # noqa: S105 - not a secret: moto's dummy key
+        os.environ["AWS_ACCESS_KEY_ID"] = LOCAL_ACCESS_KEY  # moto's dummy key, not a secret
+        os.environ["AWS_SECRET_ACCESS_KEY"] = LOCAL_ACCESS_KEY  # moto's dummy key, not a secret
         os.environ.pop("AWS_SESSION_TOKEN", None)
         os.environ.pop("AWS_PROFILE", None)
     else:
@@ -339,6 +342,15 @@ class LocalStack:
         return refs
 
     def _start_pollers(self, lambdas: LocalLambdas, session: boto3.session.Session) -> None:
+        sqs = session.client("sqs")
+        if self.emulator is not None:
+            # The pollers and the queue consumers sign as themselves, and the emulator serves
+            # their calls after the API's that clients wait on (`emulator.PriorityLock`).
+            sqs = session.client(
+                "sqs", aws_access_key_id=caller_key(POLLERS_CALLER), aws_secret_access_key=LOCAL_ACCESS_KEY
+            )
+            consumers = (function.name for function in FUNCTIONS if function.trigger is Trigger.QUEUE)
+            self.emulator.app.background_callers = frozenset(map(caller_key, [POLLERS_CALLER, *consumers]))
         for function in FUNCTIONS:
             if function.trigger is not Trigger.QUEUE or function.queue is None:
                 continue
@@ -351,7 +363,7 @@ class LocalStack:
                     function.name,
                     self.resources.queue_url(function.queue),
                     functools.partial(lambdas.invoke, function.name),
-                    session.client("sqs"),
+                    sqs,
                     self.options.region,
                     # The first poller answers a quiet queue within IDLE_WAIT_SECONDS; the others
                     # are for backlogs and look at an empty queue less often (each empty receive

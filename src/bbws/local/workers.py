@@ -39,6 +39,7 @@ from multiprocessing.context import ForkServerContext
 from typing import Any
 
 from bbws.core.functions import LambdaFunction
+from bbws.local.defaults import LOCAL_ACCESS_KEY, caller_key
 from bbws.local.lambda_context import LambdaContext
 
 log = logging.getLogger("bbws.local.workers")
@@ -288,6 +289,8 @@ class FunctionPool:
 
     def _environment(self) -> dict[str, str]:
         environ = dict(self._environ())
+        if environ.get("AWS_ACCESS_KEY_ID") == LOCAL_ACCESS_KEY:  # the stack's own emulator: sign as itself
+            environ["AWS_ACCESS_KEY_ID"] = caller_key(self.function.name)
         module, attribute = self.function.handler.split(":", 1)
         environ.update(
             {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
@@ -12,7 +14,7 @@ from typing import Any, ClassVar
 import boto3
 import pytest
 
-from bbws.local.emulator import Emulator, _message_id, _simple_text_part
+from bbws.local.emulator import Emulator, PriorityLock, _message_id, _simple_text_part
 from bbws.local.outbox import OutboxMessage, parse_raw, read_outbox, render_outbox_page, to_outbox_message
 
 REGION = "eu-west-1"
@@ -270,3 +272,86 @@ def test_queue_depth_read_directly_agrees_with_sqs(emulator: Emulator) -> None:
     counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=names)["Attributes"]
     assert emulator.app.queue_depth("depths") == tuple(int(counts[name]) for name in names) == (1, 1, 1)
     assert emulator.app.queue_depth("no-such-queue") is None
+
+
+def _eventually(condition: Any, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def test_priority_lock_serves_a_waiting_urgent_caller_before_a_waiting_background_one() -> None:
+    # Given the lock held, a background caller waiting, then an urgent one
+    lock, order = PriorityLock(), []
+    lock.acquire()
+
+    def take(name: str, *, urgent: bool) -> None:
+        with lock.held(urgent=urgent):
+            order.append(name)
+
+    background = threading.Thread(target=take, args=("background",), kwargs={"urgent": False})
+    background.start()
+    _eventually(lambda: lock.waiting() == (0, 1))
+    urgent = threading.Thread(target=take, args=("urgent",), kwargs={"urgent": True})
+    urgent.start()
+    _eventually(lambda: lock.waiting() == (1, 1))
+    # When the holder lets go, the urgent caller goes first, then the background one
+    lock.release()
+    background.join(5)
+    urgent.join(5)
+    assert order == ["urgent", "background"]
+    assert not lock.locked()
+
+
+def test_priority_lock_runs_one_caller_at_a_time(eager_thread_switching: None) -> None:
+    lock, inside, seen = PriorityLock(), [0], []
+
+    def work(urgent: bool) -> None:
+        for _ in range(200):
+            with lock.held(urgent=urgent):
+                inside[0] += 1
+                seen.append(inside[0])
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=work, args=(n % 2 == 0,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(seen) == 1200
+    assert set(seen) == {1}
+
+
+def test_a_background_callers_request_waits_behind_an_urgent_one(emulator: Emulator) -> None:
+    # Given a table, and the emulator busy with another call (its lock held)
+    dynamodb = _client(emulator, "dynamodb")
+    dynamodb.create_table(
+        TableName="turns",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    emulator.app.background_callers = frozenset({"local-a-consumer"})
+
+    def put(key: str, value: str) -> None:
+        client = boto3.client("dynamodb", region_name=REGION, endpoint_url=emulator.url,
+                              aws_access_key_id=key, aws_secret_access_key="local")  # fmt: skip
+        client.put_item(TableName="turns", Item={"pk": {"S": "last"}, "by": {"S": value}})
+
+    try:
+        emulator.lock.acquire()
+        first = threading.Thread(target=put, args=("local-a-consumer", "background"))
+        first.start()
+        _eventually(lambda: emulator.lock.waiting() == (0, 1))
+        second = threading.Thread(target=put, args=("local-orders-api", "urgent"))
+        second.start()
+        _eventually(lambda: emulator.lock.waiting() == (1, 1))
+        emulator.lock.release()
+        first.join(10)
+        second.join(10)
+    finally:
+        emulator.app.background_callers = frozenset()
+    # Then the urgent call, sent second, ran first: the background one wrote last
+    item = dynamodb.get_item(TableName="turns", Key={"pk": {"S": "last"}})["Item"]
+    assert item["by"] == {"S": "background"}
