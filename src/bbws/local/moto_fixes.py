@@ -281,12 +281,18 @@ _lock = threading.Lock()
 _installed: dict[str, Undo] = {}
 
 
+# server_dispatch_scans' lists of each moto response class's methods: forgotten whenever a fix is
+# installed or undone, since fixes add and remove such methods.
+_kept_method_names: dict[Any, tuple[tuple[int, ...], list[str]]] = {}
+
+
 def apply() -> None:
     """Install every fix (idempotent)."""
     with _lock:
         for fix in FIXES:
             if fix.name not in _installed:
                 _installed[fix.name] = fix.install()
+        _kept_method_names.clear()
 
 
 def by_name(name: str) -> MotoFix:
@@ -300,12 +306,14 @@ def unpatched(name: str) -> Iterator[None]:
         undo = _installed.pop(name, None)
         if undo is not None:
             undo()
+        _kept_method_names.clear()
     try:
         yield
     finally:
         with _lock:
             if undo is not None:
                 _installed[name] = by_name(name).install()
+            _kept_method_names.clear()
 
 
 # --- sqs_queue_scans ------------------------------------------------------------------------
@@ -424,7 +432,7 @@ def _install_server_dispatch_scans() -> Undo:
     saved_lookup = DomainDispatcherApplication.get_backend_for_host
     saved_names = getattr(responses, "method_names_from_class")  # noqa: B009 - not in moto's exports
     backends: dict[str | None, Any] = {}
-    names: dict[Any, tuple[tuple[int, ...], list[str]]] = {}
+    names = _kept_method_names
 
     def get_backend_for_host(self: Any, host: str | None) -> Any:
         # A host's backend depends only on moto's static tables: found once, then looked up.
@@ -436,8 +444,9 @@ def _install_server_dispatch_scans() -> Undo:
         return backends[host]
 
     def method_names_from_class(clazz: Any) -> list[str]:
-        # Kept per class while no class in its MRO gains or loses an attribute (the fixes here
-        # add methods to moto's response classes): a changed size lists them afresh.
+        # Kept per class until a fix is installed or undone (the fixes here add methods to
+        # moto's response classes: `apply` and `unpatched` forget every list), and while no class
+        # in its MRO gains or loses an attribute (a changed size lists them afresh).
         shape = tuple(len(vars(base)) for base in clazz.__mro__)
         kept = names.get(clazz)
         if kept is None or kept[0] != shape:

@@ -718,3 +718,26 @@ def test_lambda_permission_statement_id_taken_answers_409_and_keeps_the_policy()
     assert "AllowQueue" in raised.value.response["Error"]["Message"]
     assert [s["Sid"] for s in kept] == ["AllowQueue"]
     assert json.loads(unqualified["Statement"])["Resource"].endswith(":function:fn")
+
+
+def test_server_dispatch_scans_forgets_method_lists_when_a_fix_is_undone() -> None:
+    import boto3
+    from moto import mock_aws
+    from moto.ses.responses import EmailResponse
+
+    # Given the fixed method listed once (dispatched), then the fix undone while another
+    # attribute appears on the class, so the class keeps its size
+    with mock_aws():
+        ses: Any = boto3.client("ses", region_name="eu-west-1")
+        _event_destination(ses)
+        ses.delete_configuration_set_event_destination(ConfigurationSetName="set", EventDestinationName="feedback")
+        with moto_fixes.unpatched("ses_delete_event_destination"):
+            EmailResponse.same_size_stand_in = None  # type: ignore[attr-defined]
+            try:
+                # Then moto answers as unfixed moto does, not from a stale list of methods
+                with pytest.raises(NotImplementedError):
+                    ses.delete_configuration_set_event_destination(
+                        ConfigurationSetName="set", EventDestinationName="feedback"
+                    )
+            finally:
+                del EmailResponse.same_size_stand_in  # type: ignore[attr-defined]
