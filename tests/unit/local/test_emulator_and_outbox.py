@@ -33,6 +33,18 @@ def _client(emulator: Emulator, service: str) -> Any:
     return boto3.client(service, region_name=REGION, endpoint_url=emulator.url)
 
 
+def _table(emulator: Emulator, name: str) -> Any:
+    """A DynamoDB client, after making a table keyed by `pk` (a string)."""
+    dynamodb = _client(emulator, "dynamodb")
+    dynamodb.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    return dynamodb
+
+
 @pytest.fixture(scope="module")
 def verified_sender(emulator: Emulator) -> str:
     _client(emulator, "ses").verify_email_identity(EmailAddress=SENDER)
@@ -55,13 +67,7 @@ def eager_thread_switching() -> Iterator[None]:
 @pytest.mark.usefixtures("eager_thread_switching")
 def test_concurrent_atomic_counter_updates_lose_nothing(emulator: Emulator) -> None:
     # Given a counter item (without the emulator's lock moto loses some of these updates)
-    dynamodb = _client(emulator, "dynamodb")
-    dynamodb.create_table(
-        TableName="counter",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    dynamodb = _table(emulator, "counter")
 
     def add_ten(_: int) -> None:
         for _ in range(10):
@@ -325,13 +331,7 @@ def test_priority_lock_runs_one_caller_at_a_time(eager_thread_switching: None) -
 
 def test_a_background_callers_request_waits_behind_an_urgent_one(emulator: Emulator) -> None:
     # Given a table, and the emulator busy with another call (its lock held)
-    dynamodb = _client(emulator, "dynamodb")
-    dynamodb.create_table(
-        TableName="turns",
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    dynamodb = _table(emulator, "turns")
     emulator.app.background_callers = frozenset({"local-a-consumer"})
 
     def put(key: str, value: str) -> None:
