@@ -153,25 +153,23 @@ def exit_status(results: dict[str, Any], *, strict: bool, console: Console) -> i
     return 1 if strict and (missed or skipped) else 0
 
 
-def skipped_measurements(results: dict[str, Any]) -> list[str]:
-    """Every row that has no verdict because it could not be measured, with the reason."""
+def _verdict_rows(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every row that carries a verdict (`pass`), named by section and row."""
     rows: list[tuple[str, Any]] = [(f"cold start {k}", v) for k, v in results.get("cold_start", {}).items()]
     rows += [(f"warm {k}", v) for k, v in results.get("warm", {}).items()]
     rows += [(f"dynamodb {k}", v) for k, v in results.get("dynamodb_calls", {}).get("operations", {}).items()]
     rows.append(("local throughput", results.get("local_throughput")))
-    return [f"{name}: {row['skipped']}" for name, row in rows if isinstance(row, dict) and row.get("skipped")]
+    return [(name, row) for name, row in rows if isinstance(row, dict)]
+
+
+def skipped_measurements(results: dict[str, Any]) -> list[str]:
+    """Every row that has no verdict because it could not be measured, with the reason."""
+    return [f"{name}: {row['skipped']}" for name, row in _verdict_rows(results) if row.get("skipped")]
 
 
 def missed_targets(results: dict[str, Any]) -> list[str]:
     """Every section's row whose verdict is a fail, named by section and row."""
-    cold = results.get("cold_start", {})
-    missed = [f"cold start {k}" for k, v in cold.items() if isinstance(v, dict) and v.get("pass") is False]
-    missed += [f"warm {k}" for k, v in results.get("warm", {}).items() if v.get("pass") is False]
-    operations = results.get("dynamodb_calls", {}).get("operations", {})
-    missed += [f"dynamodb {k}" for k, v in operations.items() if v.get("pass") is False]
-    if results.get("local_throughput", {}).get("pass") is False:
-        missed.append("local throughput")
-    return missed
+    return [name for name, row in _verdict_rows(results) if row.get("pass") is False]
 
 
 if __name__ == "__main__":
