@@ -342,15 +342,14 @@ class LocalStack:
         return refs
 
     def _start_pollers(self, lambdas: LocalLambdas, session: boto3.session.Session) -> None:
-        sqs = session.client("sqs")
+        key = secret = None  # an external endpoint: the environment's credentials
         if self.emulator is not None:
             # The pollers and the queue consumers sign as themselves, and the emulator serves
             # their calls after the API's that clients wait on (`emulator.PriorityLock`).
-            sqs = session.client(
-                "sqs", aws_access_key_id=caller_key(POLLERS_CALLER), aws_secret_access_key=LOCAL_ACCESS_KEY
-            )
+            key, secret = caller_key(POLLERS_CALLER), LOCAL_ACCESS_KEY
             consumers = (function.name for function in FUNCTIONS if function.trigger is Trigger.QUEUE)
             self.emulator.app.background_callers = frozenset(map(caller_key, [POLLERS_CALLER, *consumers]))
+        sqs = session.client("sqs", aws_access_key_id=key, aws_secret_access_key=secret)
         for function in FUNCTIONS:
             if function.trigger is not Trigger.QUEUE or function.queue is None:
                 continue
