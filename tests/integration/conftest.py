@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -123,16 +123,6 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
     stack = start_stack(tmp_path_factory.mktemp("local-stack"))
     yield stack
     stop_stack(stack)
-
-
-def eventually(probe: Callable[[], Any], seconds: float = 60) -> Any:
-    """The probe's first truthy answer within the time limit (bounded polling, not a timing test)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = probe()
-        if answer or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.25)
 
 
 def free_port() -> int:

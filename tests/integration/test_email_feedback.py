@@ -10,7 +10,8 @@ import boto3
 import pytest
 import requests
 
-from tests.integration.conftest import RunningStack, eventually
+from tests.integration.conftest import RunningStack
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from tests.integration.conftest import RunningStack, eventually, free_port
+from tests.integration.conftest import RunningStack, free_port
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 

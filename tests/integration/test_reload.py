@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.integration.conftest import REPO_ROOT, RunningStack, eventually, start_stack, stop_stack
+from tests.integration.conftest import REPO_ROOT, RunningStack, start_stack, stop_stack
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 

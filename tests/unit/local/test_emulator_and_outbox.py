@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
@@ -16,6 +15,7 @@ import pytest
 
 from bbws.local.emulator import Emulator, PriorityLock, _message_id, _simple_text_part
 from bbws.local.outbox import OutboxMessage, parse_raw, read_outbox, render_outbox_page, to_outbox_message
+from tests.support.polling import eventually
 
 REGION = "eu-west-1"
 SENDER = "orders@bbws.local"
@@ -280,13 +280,6 @@ def test_queue_depth_read_directly_agrees_with_sqs(emulator: Emulator) -> None:
     assert emulator.app.queue_depth("no-such-queue") is None
 
 
-def _eventually(condition: Any, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
-
-
 def test_priority_lock_serves_a_waiting_urgent_caller_before_a_waiting_background_one() -> None:
     # Given the lock held, a background caller waiting, then an urgent one
     lock, order = PriorityLock(), []
@@ -298,10 +291,10 @@ def test_priority_lock_serves_a_waiting_urgent_caller_before_a_waiting_backgroun
 
     background = threading.Thread(target=take, args=("background",), kwargs={"urgent": False})
     background.start()
-    _eventually(lambda: lock.waiting() == (0, 1))
+    assert eventually(lambda: lock.waiting() == (0, 1), 5, 0.005)
     urgent = threading.Thread(target=take, args=("urgent",), kwargs={"urgent": True})
     urgent.start()
-    _eventually(lambda: lock.waiting() == (1, 1))
+    assert eventually(lambda: lock.waiting() == (1, 1), 5, 0.005)
     # When the holder lets go, the urgent caller goes first, then the background one
     lock.release()
     background.join(5)
@@ -343,10 +336,10 @@ def test_a_background_callers_request_waits_behind_an_urgent_one(emulator: Emula
         emulator.lock.acquire()
         first = threading.Thread(target=put, args=("local-a-consumer", "background"))
         first.start()
-        _eventually(lambda: emulator.lock.waiting() == (0, 1))
+        assert eventually(lambda: emulator.lock.waiting() == (0, 1), 5, 0.005)
         second = threading.Thread(target=put, args=("local-orders-api", "urgent"))
         second.start()
-        _eventually(lambda: emulator.lock.waiting() == (1, 1))
+        assert eventually(lambda: emulator.lock.waiting() == (1, 1), 5, 0.005)
         emulator.lock.release()
         first.join(10)
         second.join(10)

@@ -10,7 +10,6 @@ import textwrap
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
@@ -21,6 +20,7 @@ from bbws.core.functions import LambdaFunction, Trigger
 from bbws.local import gateway
 from bbws.local.lambdas import LocalLambdas
 from bbws.local.reload import Changes, Reloader, apply, forget_bytecode, loaded_here, sort_changes
+from tests.support.polling import eventually
 
 WAIT_SECONDS = 20.0  # a loaded 2-core machine; inotify itself answers in milliseconds
 
@@ -35,15 +35,6 @@ def roots(tmp_path: Path) -> tuple[Path, Path]:
 
 def _next(batches: queue.Queue[Changes]) -> Changes:
     return batches.get(timeout=WAIT_SECONDS)
-
-
-def _eventually(probe: Callable[[], Any], seconds: float = WAIT_SECONDS) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        answer = probe()
-        if answer or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.1)
 
 
 @pytest.fixture
@@ -200,7 +191,7 @@ def test_an_edited_handler_runs_on_the_next_invocation_in_a_new_environment(
         module.write_text(_handler("again"))
         os.utime(module, ns=(first.st_atime_ns, first.st_mtime_ns))
         # Then the next invocation runs the edit, in a new execution environment, and one line says so
-        assert _eventually(lambda: lines)
+        assert eventually(lambda: lines, WAIT_SECONDS, 0.1)
         after = lambdas.invoke("hot", {})
         assert after["answer"] == "again"
         assert after["pid"] != before["pid"]
