@@ -17,11 +17,11 @@ import requests
 from tests.integration.conftest import (
     STOP_TIMEOUT_SECONDS,
     RunningStack,
-    eventually,
     free_port,
     start_stack,
     stop_stack,
 )
+from tests.support.polling import eventually
 
 pytestmark = pytest.mark.integration
 
