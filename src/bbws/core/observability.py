@@ -56,15 +56,15 @@ def instrument(
 ) -> Handler:
     """Wrap a Lambda entry point in the logger, tracer (when `traced`) and metrics decorators,
     outermost first. `function` (its name in `bbws.core.functions`) registers its SnapStart
-    priming hooks, which rehearse the unwrapped handler (`bbws.core.priming`)."""
+    priming hooks, which rehearse the wrapped handler, decorators included (`bbws.core.priming`)."""
 
     def with_settings(event: dict[str, Any], context: Any) -> Any:
         _apply_settings()
         return handler(event, context)
 
-    if function is not None:
-        priming.register(function, with_settings, correlation_path)
-
     wrapped = tracer().capture_lambda_handler(with_settings, capture_response=False) if traced else with_settings
     wrapped = metrics.log_metrics(wrapped)
-    return logger.inject_lambda_context(wrapped, correlation_id_path=correlation_path, clear_state=True)
+    wrapped = logger.inject_lambda_context(wrapped, correlation_id_path=correlation_path, clear_state=True)
+    if function is not None:
+        priming.register(function, wrapped)
+    return wrapped

@@ -6,8 +6,9 @@ the local stack and on-demand Lambda nothing is registered and the library is no
 
 **Before the snapshot** (`prime`): the function's AWS clients are created (service models,
 endpoint rules and the operation models of every action it is allowed, from
-`bbws.core.functions`), then its own handler — the one `instrument` wraps, so no metric is
-flushed and no log line of the rehearsal reaches CloudWatch — handles synthetic requests:
+`bbws.core.functions`), then its handler, with the logger, metrics and tracer decorators `instrument` puts around
+it (quietened: no log line, metric or trace of a rehearsal leaves the process, and
+Powertools' cold start flags are set again afterwards), handles synthetic requests:
 
 - an API function gets one request per route of `bbws.core.routes.ROUTES` it serves: list
   routes as an admin (answered an empty page), everything else anonymously with an empty JSON
@@ -29,8 +30,6 @@ any other call (every DynamoDB, S3 or SES write) fails priming. Before the rehea
 client makes one read so answered (`_WARM_READS`; a GetItem per table), so endpoint resolution
 and the request path are built even where the rehearsal makes no AWS call. The handler stays
 registered, inactive, after priming (unregistering would empty botocore's event lookup caches).
-The logger's correlation id path is parsed once. X-Ray is off while rehearsing; the metrics the
-rehearsal recorded are cleared.
 
 **After restore** (`after_restore`): `random` is reseeded (every environment restored from one
 snapshot would otherwise draw the same numbers: botocore's retry jitter, X-Ray's sampling), and
@@ -43,12 +42,14 @@ expire; priming never signs a request.
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
 import random
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +76,11 @@ _ANSWERS: dict[str, dict[str, Any]] = {
     "HeadBucket": {},
     "SendMessage": {"MessageId": REHEARSAL_MESSAGE_ID},
 }
+# What a write is answered while a rehearsal that names it runs (`ValidMessage.writes`); any
+# other write named there is answered `{}` (DynamoDB's and SESv2's answer to a plain write).
+_WRITE_ANSWERS: dict[str, dict[str, Any]] = {
+    "SendEmail": {"MessageId": REHEARSAL_MESSAGE_ID},
+}
 # One read per client before the rehearsals (answered as above, its answer dropped), so every
 # client has resolved its endpoint and run its request path once even where the rehearsal
 # makes no AWS call (the consumers' malformed message fails before any).
@@ -98,14 +104,35 @@ class ValidRequest:
     items: Callable[[], list[dict[str, Any]]]  # as the tables hold them (`to_item`'s form)
     body: dict[str, Any] | None = None
     api_key: bool = False  # sent with the storefront key
+    admin: bool = False  # sent with an admin's claims
+
+
+@dataclass(frozen=True)
+class ValidMessage:
+    """A message a queue consumer handles (`add_valid_message`), rehearsed besides the malformed
+    one: its reads find `items` (as `ValidRequest`'s do), and the writes it makes, named in
+    `writes` (e.g. {"PutItem", "SendMessage"}), are answered inside botocore like the reads, so
+    the consumer's whole success path runs once before the snapshot and nothing leaves the
+    process. A write it does not name fails priming."""
+
+    description: str
+    body: dict[str, Any]
+    items: Callable[[], list[dict[str, Any]]]
+    writes: frozenset[str]
 
 
 _VALID_REQUESTS: dict[str, list[ValidRequest]] = {}
+_VALID_MESSAGES: dict[str, list[ValidMessage]] = {}
 
 
 def add_valid_request(function: str, request: ValidRequest) -> None:
     """Rehearse `request` too when `function` primes (a handler module calls it at import)."""
     _VALID_REQUESTS.setdefault(function, []).append(request)
+
+
+def add_valid_message(function: str, message: ValidMessage) -> None:
+    """Rehearse `message` too when the consumer `function` primes (its module calls it at import)."""
+    _VALID_MESSAGES.setdefault(function, []).append(message)
 
 
 # IAM service prefix -> boto3 client name.
@@ -122,14 +149,14 @@ def under_snap_start() -> bool:
     return os.environ.get(INITIALIZATION_TYPE) == SNAP_START
 
 
-def register(function: str, handler: Handler, correlation_path: str | None = None) -> bool:
+def register(function: str, handler: Handler) -> bool:
     """Register `function`'s priming hooks when Lambda initialises it for a snapshot; inert
     (False, nothing imported) anywhere else."""
     if not under_snap_start():
         return False
     from snapshot_restore_py import register_after_restore, register_before_snapshot  # noqa: PLC0415 - SnapStart only
 
-    register_before_snapshot(prime, BY_NAME[function], handler, correlation_path)
+    register_before_snapshot(prime, BY_NAME[function], handler)
     register_after_restore(after_restore)
     return True
 
@@ -143,6 +170,7 @@ class Rehearsal:
     event: dict[str, Any]
     check: Callable[[Any], str | None]  # why the answer is wrong, or None
     items: Callable[[], list[dict[str, Any]]] | None = None  # what its reads find (ValidRequest)
+    writes: frozenset[str] = frozenset()  # the writes answered inside botocore (ValidMessage)
 
 
 class _Context:
@@ -182,12 +210,22 @@ def _one_failed_item(answer: Any) -> str | None:
     return f"expected the malformed message as the one failed item, got {str(answer)[:300]}"
 
 
+def _no_failed_item(answer: Any) -> str | None:
+    if answer == {"batchItemFailures": []}:
+        return None
+    return f"expected the message handled (no failed item), got {str(answer)[:300]}"
+
+
 def rehearsals(function: LambdaFunction) -> list[Rehearsal]:
     """The synthetic invocations `function` handles before the snapshot."""
     if function.trigger is Trigger.QUEUE:
         event = sqs_event(json.dumps({"priming": True}), message_id=REHEARSAL_MESSAGE_ID, queue="bbws-priming")
-        return [Rehearsal("a malformed message", event, _one_failed_item)]
-    found = []
+        found = [Rehearsal("a malformed message", event, _one_failed_item)]
+        for message in _VALID_MESSAGES.get(function.name, []):
+            event = sqs_event(json.dumps(message.body), message_id=REHEARSAL_MESSAGE_ID, queue="bbws-priming")
+            found.append(Rehearsal(message.description, event, _no_failed_item, message.items, message.writes))
+        return found
+    found, accepted = [], []
     for route in ROUTES:
         if route.function != function.name:
             continue
@@ -206,13 +244,15 @@ def rehearsals(function: LambdaFunction) -> list[Rehearsal]:
                 route.method,
                 path,
                 body=json.dumps(valid.body) if valid.body is not None else None,
+                claims={"sub": "bbws-priming", "cognito:groups": "[admin]"} if valid.admin else None,
                 api_key="priming" if valid.api_key else None,
                 request_id=REHEARSAL_MESSAGE_ID,
                 source="bbws-priming",
             )
             description = f"{route.method} {route.path} (valid request)"
-            found.append(Rehearsal(description, event, _status(valid.status), valid.items))
-    return found
+            accepted.append(Rehearsal(description, event, _status(valid.status), valid.items))
+    # The accepted requests last: the paths real traffic takes are the freshest before the snapshot.
+    return found + accepted
 
 
 # --- AWS answered inside botocore ----------------------------------------------------------
@@ -282,21 +322,30 @@ class _Stub:
         self.active = False
         self.calls: list[str] = []
         self.catalog: dict[str, dict[str, Any]] = {}  # the current rehearsal's items, by key
+        self.writes: frozenset[str] = frozenset()  # the writes the current rehearsal may make
 
     @contextmanager
-    def finding(self, items: Callable[[], list[dict[str, Any]]] | None) -> Iterator[None]:
-        """While one rehearsal runs, its reads find `items`."""
+    def finding(
+        self, items: Callable[[], list[dict[str, Any]]] | None, writes: frozenset[str] = frozenset()
+    ) -> Iterator[None]:
+        """While one rehearsal runs, its reads find `items` and its `writes` are answered."""
         wire = _wire_items(items()) if items is not None else []
         self.catalog = {_wire_key({"pk": item["pk"], "sk": item["sk"]}): item for item in wire}
+        self.writes = writes
         try:
             yield
         finally:
-            self.catalog = {}
+            self.catalog, self.writes = {}, frozenset()
 
     def _answer(self, operation: str, body: dict[str, Any]) -> dict[str, Any] | None:
+        if operation in self.writes:
+            return _WRITE_ANSWERS.get(operation, {})
         answer = _ANSWERS.get(operation)
-        if answer is None or not self.catalog or operation not in ("GetItem", "BatchGetItem"):
+        if answer is None or not self.catalog or operation not in ("GetItem", "BatchGetItem", "Query"):
             return answer
+        if operation == "Query":  # a listing rehearsal's page: every item of its catalog
+            items = list(self.catalog.values())
+            return {"Items": items, "Count": len(items), "ScannedCount": len(items)}
         if operation == "GetItem":
             item = self.catalog.get(_wire_key(body.get("Key")))
             return {"Item": item} if item else answer
@@ -349,43 +398,54 @@ def _aws_answered(function: LambdaFunction) -> Iterator[_Stub]:
         stub.active = False
 
 
+# Powertools' "is this the first invocation" flags (module globals of the logger, the metrics
+# provider and the tracer). A rehearsal clears them; the first invocation after a restore is
+# the environment's cold start and must say so (the `cold_start` log key, X-Ray's ColdStart).
+_COLD_START_FLAGS = (
+    "aws_lambda_powertools.logging.logger",
+    "aws_lambda_powertools.metrics.provider.cold_start",
+    "aws_lambda_powertools.tracing.tracer",
+)
+
+
 @contextmanager
 def _quiet() -> Iterator[None]:
-    """No X-Ray segments, log lines or metrics from a rehearsal."""
+    """No X-Ray segments, log lines or metrics from a rehearsal, and the cold start still ahead.
+
+    The rehearsals run the handler with its decorators (logger, metrics, tracer), so their first
+    run is in the snapshot too, log lines formatted as real ones are: the logger writes to a
+    buffer, X-Ray is off, and the metrics each invocation flushes (Powertools prints them to
+    stdout as EMF) go to a buffer; both are dropped here."""
     from bbws.core.observability import logger, metrics  # noqa: PLC0415 - observability imports this module
 
     xray = sys.modules.get("aws_xray_sdk")
     config = getattr(xray, "global_sdk_config", None)
     tracing = config.sdk_enabled() if config is not None else None
-    level = logger.log_level
     if config is not None:
         config.set_sdk_enabled(False)
-    logger.setLevel("CRITICAL")
+    handler = logger.registered_handler
+    stream = handler.setStream(io.StringIO()) if isinstance(handler, logging.StreamHandler) else None
     try:
-        yield
+        with redirect_stdout(io.StringIO()):
+            yield
     finally:
-        logger.setLevel(level)
+        if stream is not None:
+            handler.setStream(stream)  # type: ignore[attr-defined]
         metrics.clear_metrics()
         if config is not None and tracing is not None:
             config.set_sdk_enabled(tracing)
+        for name in _COLD_START_FLAGS:
+            module = sys.modules.get(name)
+            if module is not None:
+                module.is_cold_start = True  # type: ignore[attr-defined]
 
 
-def _parse_correlation_path(path: str | None) -> None:
-    """The logger's correlation id path, parsed once (jmespath caches parsed expressions), so
-    the first request does not parse it."""
-    if path:
-        from aws_lambda_powertools.utilities.jmespath_utils import query  # noqa: PLC0415 - the logger's own
-
-        query(envelope=path, data={})
-
-
-def prime(function: LambdaFunction, handler: Handler, correlation_path: str | None = None) -> None:
-    """The before-snapshot hook: clients, models and one rehearsal per route or message kind."""
+def prime(function: LambdaFunction, handler: Handler) -> None:
+    """The before-snapshot hook: clients, models and the rehearsals of `function`'s handler."""
     context = _Context()
-    _parse_correlation_path(correlation_path)
     with _aws_answered(function) as stub, _quiet():
         for rehearsal in rehearsals(function):
-            with stub.finding(rehearsal.items):
+            with stub.finding(rehearsal.items, rehearsal.writes):
                 wrong = rehearsal.check(handler(rehearsal.event, context))
             if wrong is not None:
                 raise PrimingError(f"{function.name} priming, {rehearsal.description}: {wrong}")

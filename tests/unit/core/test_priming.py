@@ -77,7 +77,8 @@ def _run(function: str, mode: str, *, snap_start: bool = True) -> dict[str, Any]
         check=False,
     )
     assert process.returncode == 0, process.stderr[-3000:]
-    return json.loads(process.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    lines = process.stdout.strip().splitlines()
+    return json.loads(lines[-1]) | {"stdout_lines": len(lines)}  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("function", ["health", "orders-api", "email-events-consumer"])
@@ -101,8 +102,76 @@ def test_every_function_primes_before_the_snapshot_without_aws_logs_or_metrics(f
     # network, printed a log line or flushed a metric)
     assert (outcome["before"], outcome["after"]) == (1, 1)
     assert outcome["printed"] == ""
+    assert outcome["stdout_lines"] == 1  # the script's own: the logger wrote nothing either
     # and health, which makes no AWS call, still never loads boto3
     assert outcome["boto3"] is (function != "health")
+
+
+def test_the_paths_real_traffic_takes_are_rehearsed_besides_the_refused_ones() -> None:
+    import bbws.campaigns.handlers.api
+    import bbws.notifications.handlers.email_events
+    import bbws.orders.handlers.consumer
+    import bbws.products.handlers.api
+    import bbws.tenants.handlers.api  # noqa: F401 - each registers its valid requests at import
+
+    def described(function: str) -> set[str]:
+        return {r.description for r in priming.rehearsals(BY_NAME[function])}
+
+    assert "GET /products (valid request)" in described("products-api")
+    assert "GET /campaigns (valid request)" in described("campaigns-api")
+    assert "GET /tenants (valid request)" in described("tenants-api")
+    assert described("orders-consumer") == {"a malformed message", "an order from a returning customer"}
+    assert described("email-events-consumer") == {"a malformed message", "a hard bounce"}
+
+
+def test_a_consumers_valid_message_writes_only_inside_botocore(aws_resources: Any) -> None:
+    from bbws.orders.dal.repository import OrderRepository
+    from bbws.orders.handlers import consumer
+
+    # Given orders-consumer's own handler, AWS reachable (the emulator) but answered by the stub
+    priming._STUB.calls.clear()
+    # When it primes: the returning customer's order must be handled (no failed item, checked)
+    priming.prime(BY_NAME["orders-consumer"], consumer._handler)
+    # Then the order was written and announced, both answered inside botocore
+    assert {"GetItem", "PutItem", "SendMessage"} <= set(priming._STUB.calls)
+    # and nothing reached AWS: the order is not stored, the notifications queue is empty
+    assert OrderRepository.from_settings().get(consumer.VALID_SUBMISSION.body["orderId"]) is None
+    queue = aws_resources.settings["notifications_queue_url"]
+    attributes = aws.sqs().get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"])
+    assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "0"
+
+
+def test_a_write_a_valid_message_does_not_name_fails_priming(aws_resources: Any) -> None:
+    table = aws_resources.settings["orders_table_name"]
+    priming.add_valid_message(
+        "notifications-consumer", priming.ValidMessage("a test message", {"test": True}, list, frozenset({"PutItem"}))
+    )
+    try:
+
+        def deletes(event: dict[str, Any], context: Any) -> dict[str, Any]:
+            if json.loads(event["Records"][0]["body"]) == {"priming": True}:
+                return {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+            aws.table(table).put_item(Item={"pk": "named", "sk": "named"})  # named: answered
+            aws.table(table).delete_item(Key={"pk": "x", "sk": "y"})  # not named: refused
+            return {"batchItemFailures": []}
+
+        with pytest.raises(priming.PrimingError, match="called DeleteItem"):
+            priming.prime(BY_NAME["notifications-consumer"], deletes)
+        assert "Item" not in aws.table(table).get_item(Key={"pk": "named", "sk": "named"})
+    finally:
+        priming._VALID_MESSAGES["notifications-consumer"].pop()
+
+
+def test_a_rehearsal_leaves_the_cold_start_to_the_first_real_invocation() -> None:
+    import importlib
+
+    flags = [importlib.import_module(name) for name in priming._COLD_START_FLAGS]
+    # Given a rehearsal that ran the logger, metrics and tracer decorators (each clears its flag)
+    with priming._quiet():
+        for module in flags:
+            module.is_cold_start = False  # type: ignore[attr-defined]
+    # Then the first invocation after restore is the cold start again, for all three
+    assert [module.is_cold_start for module in flags] == [True, True, True]  # type: ignore[attr-defined]
 
 
 def test_environments_restored_from_one_snapshot_draw_different_random_numbers() -> None:
@@ -118,6 +187,7 @@ def test_environments_restored_from_one_snapshot_draw_different_random_numbers()
 
 def test_the_rehearsals_cover_every_route_of_an_api_function() -> None:
     rehearsed = {r.description for r in priming.rehearsals(BY_NAME["products-api"])}
+    rehearsed.discard("GET /products (valid request)")  # once the handler module is imported
     assert rehearsed == {
         "GET /products",
         "POST /products",
@@ -125,7 +195,7 @@ def test_the_rehearsals_cover_every_route_of_an_api_function() -> None:
         "PUT /products/{productId}",
         "DELETE /products/{productId}",
     }
-    (consumer,) = priming.rehearsals(BY_NAME["orders-consumer"])
+    consumer = priming.rehearsals(BY_NAME["orders-consumer"])[0]
     assert consumer.description == "a malformed message"
 
 
@@ -189,7 +259,10 @@ def test_reads_while_rehearsing_are_answered_empty_without_aws(aws_resources: An
 def test_every_client_of_a_consumer_has_made_a_request_before_the_snapshot(aws_resources: Any) -> None:
     # Given a consumer whose rehearsal makes no AWS call (its malformed message fails first)
     def fails_the_message(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+        record = event["Records"][0]
+        if json.loads(record["body"]) != {"priming": True}:  # a valid message: handled
+            return {"batchItemFailures": []}
+        return {"batchItemFailures": [{"itemIdentifier": record["messageId"]}]}
 
     # When it primes
     with priming._aws_answered(BY_NAME["email-events-consumer"]) as stub:

@@ -12,11 +12,13 @@ from bbws.campaigns.dal.items import CampaignRecord
 from bbws.campaigns.dal.repository import CampaignRepository
 from bbws.campaigns.logic import promotions
 from bbws.campaigns.models.campaign import Campaign, CampaignCreate, CampaignPage, CampaignReplace
+from bbws.campaigns.read import priming_item
 from bbws.core.api import api_entry_point, build_resolver, current_principal
 from bbws.core.clock import utc_now
 from bbws.core.openapi import ADMIN_ONLY, ANYONE, header, problem_responses
 from bbws.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from bbws.core.preconditions import etag
+from bbws.core.priming import ValidRequest, add_valid_request
 from bbws.core.routes import BASE_PATH
 
 app = build_resolver()
@@ -130,4 +132,6 @@ def retire_campaign(code: CodePath) -> Response[None]:
     return Response(status_code=204, body=None)
 
 
+# SnapStart priming rehearses the storefront's list of campaigns too (one priming campaign).
+add_valid_request("campaigns-api", ValidRequest("GET", "/campaigns", 200, lambda: [priming_item("BBWS-PRIMING")]))
 lambda_handler = api_entry_point(app, function="campaigns-api")

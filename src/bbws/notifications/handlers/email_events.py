@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import ValidationError
 
 from bbws.core.observability import SQS_CORRELATION, instrument, logger, metrics
+from bbws.core.priming import ValidMessage, add_valid_message
 from bbws.notifications.dal.suppression import SesSuppressionList
 from bbws.notifications.errors import MalformedMessage
 from bbws.notifications.logic.feedback import FeedbackRecorder
@@ -79,4 +80,31 @@ def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailure
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 
 
+# SnapStart priming rehearses a hard bounce too (the event this function exists for): the
+# address is suppressed and the bounce noted on its order, both answered inside botocore. The
+# address, message and order ids are ones no real event names.
+_PRIMING_TIME = "2026-01-01T00:00:00.000Z"
+HARD_BOUNCE = ValidMessage(
+    description="a hard bounce",
+    body={
+        "eventType": "Bounce",
+        "bounce": {
+            "bounceType": "Permanent",
+            "bounceSubType": "General",
+            "bouncedRecipients": [{"emailAddress": "priming@example.com", "action": "failed", "status": "5.1.1"}],
+            "timestamp": _PRIMING_TIME,
+            "feedbackId": "bbws-priming",
+        },
+        "mail": {
+            "timestamp": _PRIMING_TIME,
+            "source": "orders@example.com",
+            "messageId": "bbws-priming",
+            "destination": ["priming@example.com"],
+            "tags": {"orderId": ["bbws-priming-order"], "template": ["customer_confirmation"]},
+        },
+    },
+    items=list,  # it reads nothing
+    writes=frozenset({"PutSuppressedDestination", "UpdateItem"}),
+)
+add_valid_message("email-events-consumer", HARD_BOUNCE)
 lambda_handler = instrument(handler, correlation_path=SQS_CORRELATION, function="email-events-consumer")

@@ -11,9 +11,11 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from bbws.core import jsonutil
 from bbws.core.observability import SQS_CORRELATION, instrument
+from bbws.core.priming import ValidMessage, add_valid_message
 from bbws.orders.dal.repository import OrderRepository
 from bbws.orders.logic.intake import record_order
 from bbws.orders.models.messages import OrderSubmitted
+from bbws.tenants.dal.repository import priming_items
 
 
 def handle_record(record: SQSRecord) -> None:
@@ -31,4 +33,26 @@ def _handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=handle_record, processor=processor, context=context)
 
 
+# SnapStart priming rehearses a returning customer's order too (the steady state): the email's
+# tenant claim is found, the order's conditional PutItem and the ORDER_CREATED SendMessage are
+# answered inside botocore. Ids and the mailbox are ones no real message names.
+_LINE = {"productName": "Priming", "quantity": 1, "unitPrice": "100.00", "totalPrice": "100.00"}
+VALID_SUBMISSION = ValidMessage(
+    description="an order from a returning customer",
+    body={
+        "schemaVersion": 1,
+        "orderId": "bbws-priming-order",
+        "customerEmail": "priming@example.com",
+        "currency": "ZAR",
+        "items": [{"productId": "bbws-priming", **_LINE}, {"productId": "bbws-priming-two", **_LINE}],
+        "subtotal": "200.00",
+        "discount": "20.00",
+        "campaignCode": "BBWS-PRIMING",
+        "totalAmount": "180.00",
+        "createdAt": "2026-01-01T00:00:00Z",
+    },
+    items=lambda: priming_items("bbws-priming", "priming@example.com")[1:],  # the email's claim
+    writes=frozenset({"PutItem"}),
+)
+add_valid_message("orders-consumer", VALID_SUBMISSION)
 lambda_handler = instrument(_handler, correlation_path=SQS_CORRELATION, function="orders-consumer")

@@ -13,11 +13,13 @@ from bbws.core.clock import now_iso
 from bbws.core.openapi import ADMIN_ONLY, ANYONE, header, problem_responses
 from bbws.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from bbws.core.preconditions import etag
+from bbws.core.priming import ValidRequest, add_valid_request
 from bbws.core.routes import BASE_PATH
 from bbws.products.dal.items import ProductRecord
 from bbws.products.dal.repository import ProductRepository
 from bbws.products.logic import catalog
 from bbws.products.models.product import Product, ProductCreate, ProductPage, ProductReplace
+from bbws.products.read import priming_item
 
 app = build_resolver()
 
@@ -137,4 +139,9 @@ def retire_product(product_id: ProductIdPath) -> Response[None]:
     return Response(status_code=204, body=None)
 
 
+# SnapStart priming rehearses the storefront's page of the catalog too (two priming products).
+add_valid_request(
+    "products-api",
+    ValidRequest("GET", "/products", 200, lambda: [priming_item("bbws-priming"), priming_item("bbws-priming-two")]),
+)
 lambda_handler = api_entry_point(app, function="products-api")

@@ -52,6 +52,14 @@ def to_item(tenant: Tenant) -> dict[str, Any]:
     }
 
 
+def priming_items(tenant_id: str, email: str) -> list[dict[str, Any]]:
+    """A tenant and its email claim as the table holds them, for SnapStart priming: its stub
+    answers reads of them (an id and a mailbox no real request names) while one rehearsal runs
+    (`bbws.core.priming`); nothing ever stores them."""
+    tenant = Tenant(tenant_id=tenant_id, name="Priming", contact_email=email, created_at="2026-01-01T00:00:00Z")
+    return [to_item(tenant), {**email_key(email), "tenantId": tenant_id}]
+
+
 def from_item(item: Mapping[str, Any]) -> Tenant:
     return Tenant(
         tenant_id=str(item["tenantId"]),

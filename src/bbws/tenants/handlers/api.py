@@ -12,8 +12,9 @@ from bbws.core.api import api_entry_point, build_resolver, current_principal
 from bbws.core.clock import now_iso
 from bbws.core.openapi import ADMIN_ONLY, header, problem_responses
 from bbws.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from bbws.core.priming import ValidRequest, add_valid_request
 from bbws.core.routes import BASE_PATH
-from bbws.tenants.dal.repository import TenantRepository
+from bbws.tenants.dal.repository import TenantRepository, priming_items
 from bbws.tenants.logic import registry
 from bbws.tenants.models.tenant import NewTenant, TenantPage, TenantView
 
@@ -72,4 +73,9 @@ def get_tenant(tenant_id: Annotated[str, Path(alias="tenantId", description="The
     return TenantView.of(registry.read_tenant(repository, current_principal(app), tenant_id))
 
 
+# SnapStart priming rehearses an admin's page of tenants too (one priming tenant).
+add_valid_request(
+    "tenants-api",
+    ValidRequest("GET", "/tenants", 200, lambda: priming_items("bbws-priming", "priming@example.com")[:1], admin=True),
+)
 lambda_handler = api_entry_point(app, function="tenants-api")
