@@ -6,8 +6,8 @@ the local stack and on-demand Lambda nothing is registered and the library is no
 
 **Before the snapshot** (`prime`): the function's AWS clients are created (service models,
 endpoint rules and the operation models of every action it is allowed, from
-`bbws.core.functions`), then its handler, with the logger, metrics and tracer decorators `instrument` puts around
-it (quietened: no log line, metric or trace of a rehearsal leaves the process, and
+`bbws.core.functions`), then its handler, with the logger, metrics and tracer decorators
+`instrument` puts around it (quietened: no log line, metric or trace of a rehearsal leaves the process, and
 Powertools' cold start flags are set again afterwards), handles synthetic requests:
 
 - an API function gets one request per route of `bbws.core.routes.ROUTES` it serves: list
@@ -26,7 +26,8 @@ AWS is answered inside botocore before anything is signed or sent (a `before-cal
 the session every client is made from, active only while rehearsing): reads get empty answers
 (`Query`: no items, `GetItem`: no item, `BatchGetItem`: no responses; while a valid request
 is rehearsed, its items by key) and `SendMessage` a message id, so nothing leaves the process;
-any other call (every DynamoDB, S3 or SES write) fails priming. Before the rehearsals each
+the writes a valid message names (`ValidMessage.writes`) are answered `{}` while it runs;
+any other call (every other DynamoDB, S3 or SES write) fails priming. Before the rehearsals each
 client makes one read so answered (`_WARM_READS`; a GetItem per table), so endpoint resolution
 and the request path are built even where the rehearsal makes no AWS call. The handler stays
 registered, inactive, after priming (unregistering would empty botocore's event lookup caches).
@@ -76,11 +77,8 @@ _ANSWERS: dict[str, dict[str, Any]] = {
     "HeadBucket": {},
     "SendMessage": {"MessageId": REHEARSAL_MESSAGE_ID},
 }
-# What a write is answered while a rehearsal that names it runs (`ValidMessage.writes`); any
-# other write named there is answered `{}` (DynamoDB's and SESv2's answer to a plain write).
-_WRITE_ANSWERS: dict[str, dict[str, Any]] = {
-    "SendEmail": {"MessageId": REHEARSAL_MESSAGE_ID},
-}
+# The authorizer's form of an admin's claims, for the rehearsals that list as an admin.
+_ADMIN_CLAIMS = {"sub": "bbws-priming", "cognito:groups": "[admin]"}
 # One read per client before the rehearsals (answered as above, its answer dropped), so every
 # client has resolved its endpoint and run its request path once even where the rehearsal
 # makes no AWS call (the consumers' malformed message fails before any).
@@ -232,7 +230,7 @@ def rehearsals(function: LambdaFunction) -> list[Rehearsal]:
         path = route.path.replace("{", "").replace("}", "")  # "/products/productId": an id
         listing = route.method == "GET" and "{" not in route.path
         body = "{}" if route.method in ("POST", "PUT", "PATCH") else None
-        claims = {"sub": "bbws-priming", "cognito:groups": "[admin]"} if listing else None  # the authorizer's form
+        claims = _ADMIN_CLAIMS if listing else None
         event = api_event(
             route.method, path, body=body, claims=claims, request_id=REHEARSAL_MESSAGE_ID, source="bbws-priming"
         )
@@ -244,7 +242,7 @@ def rehearsals(function: LambdaFunction) -> list[Rehearsal]:
                 route.method,
                 path,
                 body=json.dumps(valid.body) if valid.body is not None else None,
-                claims={"sub": "bbws-priming", "cognito:groups": "[admin]"} if valid.admin else None,
+                claims=_ADMIN_CLAIMS if valid.admin else None,
                 api_key="priming" if valid.api_key else None,
                 request_id=REHEARSAL_MESSAGE_ID,
                 source="bbws-priming",
@@ -338,8 +336,8 @@ class _Stub:
             self.catalog, self.writes = {}, frozenset()
 
     def _answer(self, operation: str, body: dict[str, Any]) -> dict[str, Any] | None:
-        if operation in self.writes:
-            return _WRITE_ANSWERS.get(operation, {})
+        if operation in self.writes:  # DynamoDB's and SESv2's answer to a plain write
+            return {}
         answer = _ANSWERS.get(operation)
         if answer is None or not self.catalog or operation not in ("GetItem", "BatchGetItem", "Query"):
             return answer
