@@ -479,6 +479,125 @@ FIXES += (
     ),
 )
 
+# --- serializer_alias_lookups ---------------------------------------------------------------
+
+# The attribute names one alias picker tries for one member, kept per (picker class, its alias
+# providers, the object's class, the member's name, the member's shape and its parent). botocore
+# keeps each shape once per service model, so the keys are few; the bound is a guard.
+_alias_keys: dict[tuple[Any, ...], tuple[str, ...]] = {}
+_ALIAS_KEYS_KEPT = 65536
+
+
+def _install_serializer_alias_lookups() -> Undo:
+    from moto.core import serialize  # noqa: PLC0415 - moto is imported only where the emulator runs
+    from moto.core import utils as moto_utils  # noqa: PLC0415
+
+    missing, get_value = getattr(moto_utils, "MISSING"), moto_utils.get_value  # noqa: B009 - not in its exports
+
+    saved_pick = serialize.AttributePicker.__call__
+    saved_get_value = serialize.ResponseSerializer.get_value
+
+    def pick(self: Any, context: Any) -> Any:
+        obj, shape = context.obj, context.shape
+        if "Meta" in getattr(obj, "__dict__", ()):  # aliases of this one object: not kept
+            return saved_pick(self, context)
+        parent = getattr(shape, "parent", None)
+        kept_key = (type(self), tuple(self.alias_providers), type(obj), context.key, shape, parent)
+        keys = _alias_keys.get(kept_key)
+        if keys is None:
+            keys = tuple(self.get_possible_keys(context))
+            if len(_alias_keys) >= _ALIAS_KEYS_KEPT:
+                _alias_keys.clear()
+            _alias_keys[kept_key] = keys
+        for possible_key in keys:
+            value = get_value(obj, possible_key, missing)
+            if value is not missing:
+                break
+        else:
+            value = None
+        if self.response_transformers:
+            key_path = f"{context.key_path}.{context.key}"
+            for transform_path, transform in self.response_transformers.items():
+                if key_path.endswith(transform_path):
+                    return transform(value)
+        return value
+
+    def serializer_get_value(self: Any, value: Any, key: str, shape: Any) -> Any:
+        # The key path (a join of the path so far) is read only by response transformers.
+        if getattr(self._value_picker, "response_transformers", None):
+            return saved_get_value(self, value, key, shape)
+        context = serialize.AttributePickerContext(
+            obj=value,
+            key=key,
+            shape=shape,
+            operation_model=self.operation_model,
+            service_model=self.operation_model.service_model,
+        )
+        return self._value_picker(context)
+
+    serialize.AttributePicker.__call__ = pick  # type: ignore[method-assign]
+    serialize.ResponseSerializer.get_value = serializer_get_value  # type: ignore[method-assign]
+
+    def undo() -> None:
+        serialize.AttributePicker.__call__ = saved_pick  # type: ignore[method-assign]
+        serialize.ResponseSerializer.get_value = saved_get_value  # type: ignore[method-assign]
+        _alias_keys.clear()
+
+    return undo
+
+
+FIXES += (
+    MotoFix(
+        name="serializer_alias_lookups",
+        wrong=(
+            "moto's response serializer works out again, for every member of every structure it "
+            "writes, which attribute names to try on the Python object: six alias providers are "
+            "created and asked each time (a DynamoDB item of 40 values asks some 2,400 times), and "
+            "the path so far is joined for each lookup although only response transformers read "
+            "it. Fixed: the names are kept per member shape and object class, the path is joined "
+            "only for a picker with transformers"
+        ),
+        seen_in="moto 5.2.5",
+        install=_install_serializer_alias_lookups,
+    ),
+)
+
+# --- random_strings_per_character ----------------------------------------------------------
+
+
+def _install_random_strings_per_character() -> Undo:
+    import string  # noqa: PLC0415
+
+    from moto.moto_api._internal.moto_random import MotoRandom  # noqa: PLC0415
+
+    def get_random_string(self: Any, length: int = 20, include_digits: bool = True, lower_case: bool = False) -> str:
+        pool = string.ascii_letters + (string.digits if include_digits else "")
+        random_str = "".join(self.choices(pool, k=length))  # the same characters, drawn in one call
+        return random_str.lower() if lower_case else random_str
+
+    def get_random_hex(self: Any, length: int = 8) -> str:
+        return "".join(self.choices("0123456789abcdef", k=length))
+
+    return _both(
+        _replace(MotoRandom, "get_random_string", get_random_string),
+        _replace(MotoRandom, "get_random_hex", get_random_hex),
+    )
+
+
+FIXES += (
+    MotoFix(
+        name="random_strings_per_character",
+        wrong=(
+            "moto draws its random strings (the 52-character request id of every answer, message "
+            "ids, receipt handles) one `random.choice` per character; about 3 % of the emulator's "
+            "time per call. Fixed: drawn with one `random.choices` call (same alphabet, still from "
+            "moto's seedable generator)"
+        ),
+        seen_in="moto 5.2.5",
+        install=_install_random_strings_per_character,
+    ),
+)
+
 # --- Fixes found by applying the real Terraform (the unmodified environments/dev root) to the
 # emulator with the AWS provider 5.100 (`make rehearse`, docs/operations.md). Each patches a
 # different moto attribute, so `unpatched()` of one leaves the others in place. --------------

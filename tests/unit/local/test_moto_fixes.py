@@ -741,3 +741,155 @@ def test_server_dispatch_scans_forgets_method_lists_when_a_fix_is_undone() -> No
                     )
             finally:
                 del EmailResponse.same_size_stand_in  # type: ignore[attr-defined]
+
+
+# --- serializer_alias_lookups ---------------------------------------------------------------
+
+
+def _order_like_item(n: int) -> dict[str, Any]:
+    """An item shaped like a stored order: strings, numbers, a map of maps, a list, a bool."""
+    return {
+        "pk": {"S": f"ORDER#{n}"},
+        "sk": {"S": "ORDER"},
+        "total": {"N": "1234.50"},
+        "paid": {"BOOL": False},
+        "note": {"NULL": True},
+        "tags": {"SS": ["a", "b"]},
+        "lines": {"L": [{"M": {"sku": {"S": f"sku-{i}"}, "qty": {"N": str(i)}}} for i in range(5)]},
+        "customer": {"M": {"email": {"S": "a@example.com"}, "address": {"M": {"city": {"S": "Cape Town"}}}}},
+    }
+
+
+def _dynamodb_answers() -> list[Any]:
+    """What GetItem, Query and DescribeTable answer for the same items (answers without metadata)."""
+    client = boto3.client("dynamodb", region_name="eu-west-1")
+    if "alias-lookups" not in client.list_tables()["TableNames"]:
+        client.create_table(
+            TableName="alias-lookups",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for n in range(3):
+            client.put_item(TableName="alias-lookups", Item=_order_like_item(n))
+    answers = [
+        client.get_item(TableName="alias-lookups", Key={"pk": {"S": "ORDER#1"}, "sk": {"S": "ORDER"}}),
+        client.query(
+            TableName="alias-lookups",
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": "ORDER#2"}},
+        ),
+        client.describe_table(TableName="alias-lookups"),
+    ]
+    for answer in answers:
+        answer.pop("ResponseMetadata")
+    return answers
+
+
+@pytest.fixture
+def alias_providers_asked(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many alias providers moto's serializer creates (one per provider, member and call)."""
+    from moto.core import serialize
+
+    seen: Counter[str] = Counter()
+    original = serialize.AttributeAliasProvider.__init__
+
+    def counting(self: Any, context: Any) -> None:
+        seen["created"] += 1
+        original(self, context)
+
+    monkeypatch.setattr(serialize.AttributeAliasProvider, "__init__", counting)
+    return seen
+
+
+def test_serializer_alias_lookups_still_needed(alias_providers_asked: Counter[str]) -> None:
+    with mock_aws(), moto_fixes.unpatched("serializer_alias_lookups"):
+        # Given items already written and read once
+        _dynamodb_answers()
+        alias_providers_asked.clear()
+        # When the same answers are serialized again
+        _dynamodb_answers()
+    # Then every member of every structure asked the alias providers again
+    assert alias_providers_asked["created"] > 1000, alias_providers_asked
+
+
+def test_serializer_alias_lookups_fixed_answers_the_same_and_asks_once(alias_providers_asked: Counter[str]) -> None:
+    with mock_aws():
+        # Given moto's answers without the fix
+        with moto_fixes.unpatched("serializer_alias_lookups"):
+            expected = _dynamodb_answers()
+        # When they are asked again with it, twice
+        patched = _dynamodb_answers()
+        alias_providers_asked.clear()
+        again = _dynamodb_answers()
+    # Then the answers are the same, and the second time no alias provider was asked
+    assert patched == expected
+    assert again == expected
+    assert alias_providers_asked["created"] == 0
+
+
+def test_serializer_alias_lookups_fixed_still_applies_response_transformers() -> None:
+    from moto.core import serialize
+
+    # Given a picker with a transformer for one key path, and an object with that attribute
+    picker = serialize.XFormedAttributePicker(response_transformers={"Thing.Secret": serialize.never_return})
+    shape = boto3.client("dynamodb", region_name="eu-west-1").meta.service_model.shape_for("TableDescription")
+
+    class Thing:
+        table_name = "t"
+        secret = "s"
+
+    def pick(key: str) -> Any:
+        return picker(serialize.AttributePickerContext(obj=Thing(), key=key, shape=shape, key_path="Thing"))
+
+    # Then the transformed key is hidden and the other one found through its snake_case alias
+    assert pick("Secret") is None
+    assert pick("TableName") == "t"
+
+
+# --- random_strings_per_character -----------------------------------------------------------
+
+
+def _choice_calls(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, Counter[str]]:
+    from moto.moto_api._internal.moto_random import MotoRandom
+
+    generator = MotoRandom(7)
+    seen: Counter[str] = Counter()
+    original = generator.choice
+    monkeypatch.setattr(generator, "choice", lambda pool: seen.update(["choice"]) or original(pool))
+    return generator, seen
+
+
+def test_random_strings_per_character_still_needed(monkeypatch: pytest.MonkeyPatch) -> None:
+    generator, seen = _choice_calls(monkeypatch)
+    # When moto without the fix draws a request id (52 characters)
+    with moto_fixes.unpatched("random_strings_per_character"):
+        generator.get_random_string(length=52)
+    # Then it drew one character at a time
+    assert seen["choice"] == 52
+
+
+def test_random_strings_per_character_fixed_same_alphabets_seeded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import string
+
+    from moto.moto_api._internal.moto_random import MotoRandom
+
+    generator, seen = _choice_calls(monkeypatch)
+    # When the patched generator draws strings of each kind
+    mixed = generator.get_random_string(length=52)
+    letters = generator.get_random_string(length=400, include_digits=False)
+    lower = generator.get_random_string(length=400, lower_case=True)
+    hex_id = generator.get_random_hex(length=400)
+    # Then each has its length and alphabet, with no per-character draw
+    assert len(mixed) == 52
+    assert set(letters) <= set(string.ascii_letters)
+    assert len(set(letters)) > 30
+    assert set(lower) <= set(string.ascii_lowercase + string.digits)
+    assert set(lower) & set(string.digits)
+    assert set(hex_id) == set("0123456789abcdef")
+    assert seen["choice"] == 0
+    # And a seeded generator still draws the same strings (moto's deterministic ids)
+    assert MotoRandom(3).get_random_string(length=20) == MotoRandom(3).get_random_string(length=20)
