@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import email
+import email.generator
+import email.headerregistry
 import email.policy
 from email.message import EmailMessage
 
 import pytest
 
 from bbws.notifications.errors import InvalidHeader
+from bbws.notifications.logic import mime
 from bbws.notifications.logic.mime import build_mime
 from bbws.notifications.models.emails import OutgoingEmail, RenderedEmail
 
@@ -67,3 +70,40 @@ def test_every_line_of_the_wire_form_is_ascii_and_short() -> None:
 def test_header_injection_is_refused(changes: dict[str, object]) -> None:
     with pytest.raises(InvalidHeader):
         build_mime(outgoing(**changes))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        RenderedEmail(subject="Ihr Beleg für Bestellung ord-1 ✓", html="<p>Grüße</p>", text="Grüße"),
+        RenderedEmail(subject="We've received your order ord-1001", html="<p>plain ascii</p>\n", text="ascii\n"),
+        RenderedEmail(subject="x" * 240, html="<p>" + "é" * 2000 + "</p>", text="a " * 600),
+    ],
+)
+def test_the_reused_header_classes_give_the_bytes_of_the_standard_smtp_policy(content: RenderedEmail) -> None:
+    # Given an email built with the module's policy and one built with plain `policy.SMTP`
+    mail = outgoing(content=content)
+    ours = _with_fixed_ids(mime.POLICY, mail)
+    standard = _with_fixed_ids(email.policy.SMTP, mail)
+    # Then they are the same bytes (the Message-ID and the boundary are fixed here)
+    assert ours == standard
+
+
+def _fixed_boundary(_cls: type, _text: str | None = None) -> str:
+    return "===============0000000000000000000=="
+
+
+def _with_fixed_ids(policy: email.policy.Policy, mail: OutgoingEmail) -> bytes:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(mime, "POLICY", policy)
+        patch.setattr(mime, "make_msgid", lambda domain: f"<fixed@{domain}>")
+        patch.setattr(email.generator.Generator, "_make_boundary", classmethod(_fixed_boundary))
+        return mime.build_mime(mail)
+
+
+def test_a_header_type_mapped_later_is_used() -> None:
+    registry = mime.ReusedHeaderClasses()
+    assert issubclass(registry["X-Kind"], email.headerregistry.UnstructuredHeader)
+    registry.map_to_type("x-kind", email.headerregistry.AddressHeader)  # type: ignore[arg-type]
+    assert issubclass(registry["X-Kind"], email.headerregistry.AddressHeader)
+    assert registry["X-Kind"] is registry["x-kind"]
