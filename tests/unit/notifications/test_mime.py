@@ -72,21 +72,35 @@ def test_header_injection_is_refused(changes: dict[str, object]) -> None:
         build_mime(outgoing(**changes))
 
 
-@pytest.mark.parametrize(
-    "content",
-    [
-        RenderedEmail(subject="Ihr Beleg für Bestellung ord-1 ✓", html="<p>Grüße</p>", text="Grüße"),
-        RenderedEmail(subject="We've received your order ord-1001", html="<p>plain ascii</p>\n", text="ascii\n"),
-        RenderedEmail(subject="x" * 240, html="<p>" + "é" * 2000 + "</p>", text="a " * 600),
-    ],
-)
-def test_the_reused_header_classes_give_the_bytes_of_the_standard_smtp_policy(content: RenderedEmail) -> None:
-    # Given an email built with the module's policy and one built with plain `policy.SMTP`
-    mail = outgoing(content=content)
-    ours = _with_fixed_ids(mime.POLICY, mail)
-    standard = _with_fixed_ids(email.policy.SMTP, mail)
-    # Then they are the same bytes (the Message-ID and the boundary are fixed here)
+CONTENTS = [
+    RenderedEmail(subject="Ihr Beleg für Bestellung ord-1 ✓", html="<p>Grüße</p>", text="Grüße"),
+    RenderedEmail(subject="We've received your order ord-1001", html="<p>plain ascii</p>\n", text="ascii\n"),
+    RenderedEmail(subject="x" * 240, html="<p>" + "é" * 2000 + "</p>", text="a " * 600),
+]
+
+
+def test_the_reused_headers_give_the_bytes_of_the_standard_smtp_policy() -> None:
+    # Given emails built one after another with a fresh policy of reused headers (each email
+    # gets headers made for the ones before), twice over, and each built with plain policy.SMTP
+    policy = email.policy.SMTP.clone(header_factory=mime.ReusedHeaders())
+    mails = [outgoing(content=content, recipients=recipients) for content in CONTENTS for recipients in RECIPIENTS]
+    ours = [_with_fixed_ids(policy, mail) for mail in mails + mails]
+    standard = [_with_fixed_ids(email.policy.SMTP, mail) for mail in mails + mails]
+    # Then every one is the same bytes (the Message-ID and the boundary are fixed here)
     assert ours == standard
+    # And the module's policy is such a policy
+    assert isinstance(mime.POLICY.header_factory, mime.ReusedHeaders)
+
+
+RECIPIENTS = [("thandi@acme.example",), ("thandi@acme.example", "ops@bbws.example")]
+
+
+def test_a_header_made_for_the_same_name_and_value_is_reused() -> None:
+    registry = mime.ReusedHeaders()
+    first = registry("Content-Type", 'text/plain; charset="utf-8"')
+    assert registry("Content-Type", 'text/plain; charset="utf-8"') is first
+    assert registry("Content-Type", "text/html") is not first
+    assert registry("content-type", 'text/plain; charset="utf-8"').name == "content-type"
 
 
 def _fixed_boundary(_cls: type, _text: str | None = None) -> str:
@@ -102,8 +116,10 @@ def _with_fixed_ids(policy: email.policy.Policy, mail: OutgoingEmail) -> bytes:
 
 
 def test_a_header_type_mapped_later_is_used() -> None:
-    registry = mime.ReusedHeaderClasses()
+    registry = mime.ReusedHeaders()
     assert issubclass(registry["X-Kind"], email.headerregistry.UnstructuredHeader)
+    made = registry("X-Kind", "a@b.example")
     registry.map_to_type("x-kind", email.headerregistry.AddressHeader)  # type: ignore[arg-type]
     assert issubclass(registry["X-Kind"], email.headerregistry.AddressHeader)
     assert registry["X-Kind"] is registry["x-kind"]
+    assert registry("X-Kind", "a@b.example") is not made
