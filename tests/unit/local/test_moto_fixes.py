@@ -18,6 +18,7 @@ from moto import mock_aws
 from moto.sqs import models as sqs_models
 
 from bbws.local import moto_fixes
+from bbws.local.provision import table_schema
 
 
 def test_every_fix_has_a_still_needed_test() -> None:
@@ -764,15 +765,7 @@ def _dynamodb_answers() -> list[Any]:
     """What GetItem, Query and DescribeTable answer for the same items (answers without metadata)."""
     client = boto3.client("dynamodb", region_name="eu-west-1")
     if "alias-lookups" not in client.list_tables()["TableNames"]:
-        client.create_table(
-            TableName="alias-lookups",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        client.create_table(TableName="alias-lookups", **table_schema("orders_table_name"))  # its indexes too
         for n in range(3):
             client.put_item(TableName="alias-lookups", Item=_order_like_item(n))
     answers = [
